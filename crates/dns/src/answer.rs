@@ -73,7 +73,6 @@ impl<'a, T> IntoIterator for &'a Answer<T> {
 /// [RFC 7208 §3.3]: https://www.rfc-editor.org/rfc/rfc7208#section-3.3
 /// [RFC 6376 §3.6.2.2]: https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2.2
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Txt {
     strings: Vec<Vec<u8>>,
 }
@@ -109,6 +108,26 @@ impl Txt {
     }
 }
 
+/// Serializes as `{"strings": [...], "text": "..."}`: each character-string
+/// and their concatenation as text, with bytes that are not UTF-8 replaced by
+/// U+FFFD (the master file of a recording keeps the exact bytes).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Txt {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        let strings: Vec<Cow<'_, str>> = self
+            .strings
+            .iter()
+            .map(|string| String::from_utf8_lossy(string))
+            .collect();
+        let mut state = serializer.serialize_struct("Txt", 2)?;
+        state.serialize_field("strings", &strings)?;
+        state.serialize_field("text", &self.to_text())?;
+        state.end()
+    }
+}
+
 /// One MX record ([RFC 1035 §3.3.9]).
 ///
 /// A null MX ([RFC 7505]) has an `exchange` of `"."`.
@@ -137,7 +156,10 @@ impl Mx {
 /// across types: zone files, recordings, the `dns` example.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "type", content = "data"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "type", content = "data", rename_all = "UPPERCASE")
+)]
 #[non_exhaustive]
 pub enum RecordData {
     /// An IPv4 address.
@@ -228,6 +250,7 @@ fn write_txt(f: &mut fmt::Formatter<'_>, txt: &Txt) -> fmt::Result {
 /// The record types a mail-authentication resolver asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
 #[non_exhaustive]
 pub enum RecordType {
     /// An IPv4 address.

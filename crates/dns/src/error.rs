@@ -13,12 +13,13 @@ use crate::RecordType;
 /// [`Timeout`](Self::Timeout) are temporary and lead to `temperror` results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(tag = "kind"))]
 #[non_exhaustive]
 pub enum DnsError {
     /// The name cannot be queried: an empty label, a label over 63 octets, a
     /// name over 253 octets, or text that is no domain name.
     #[error("invalid query name {name:?}: {reason}")]
+    #[cfg_attr(feature = "serde", serde(rename = "invalid_name"))]
     InvalidName {
         /// The name as the caller gave it.
         name: String,
@@ -28,6 +29,7 @@ pub enum DnsError {
 
     /// The name exists but has no records of this type (NODATA, RFC 2308 §2.2).
     #[error("{name} has no {rtype} records")]
+    #[cfg_attr(feature = "serde", serde(rename = "nodata"))]
     NoData {
         /// The queried name, without the trailing dot.
         name: String,
@@ -37,6 +39,7 @@ pub enum DnsError {
 
     /// The name does not exist (NXDOMAIN, RCODE 3).
     #[error("{name} does not exist (NXDOMAIN for {rtype})")]
+    #[cfg_attr(feature = "serde", serde(rename = "nxdomain"))]
     NxDomain {
         /// The queried name, without the trailing dot.
         name: String,
@@ -47,6 +50,7 @@ pub enum DnsError {
     /// The server answered with an error code (SERVFAIL, REFUSED, ...), or no
     /// usable answer could be had from it.
     #[error("server failure looking up {rtype} {name}: {detail}")]
+    #[cfg_attr(feature = "serde", serde(rename = "servfail"))]
     ServerFailure {
         /// The queried name, without the trailing dot.
         name: String,
@@ -58,6 +62,7 @@ pub enum DnsError {
 
     /// No answer arrived within the configured time.
     #[error("timed out looking up {rtype} {name}")]
+    #[cfg_attr(feature = "serde", serde(rename = "timeout"))]
     Timeout {
         /// The queried name, without the trailing dot.
         name: String,
@@ -69,18 +74,22 @@ pub enum DnsError {
 /// The kind of a [`DnsError`], without its context, for matching and counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// See [`DnsError::InvalidName`].
+    #[cfg_attr(feature = "serde", serde(rename = "invalid_name"))]
     InvalidName,
     /// See [`DnsError::NoData`].
+    #[cfg_attr(feature = "serde", serde(rename = "nodata"))]
     NoData,
     /// See [`DnsError::NxDomain`].
+    #[cfg_attr(feature = "serde", serde(rename = "nxdomain"))]
     NxDomain,
     /// See [`DnsError::ServerFailure`].
+    #[cfg_attr(feature = "serde", serde(rename = "servfail"))]
     ServerFailure,
     /// See [`DnsError::Timeout`].
+    #[cfg_attr(feature = "serde", serde(rename = "timeout"))]
     Timeout,
 }
 

@@ -344,10 +344,13 @@ fn reveal_byte_escapes(strings: &[Box<[u8]>]) -> Txt {
     )
 }
 
-/// Writes a zone as a master file: records sorted by name, then annotations.
+/// Writes a zone as a master file: records sorted by name and type (keeping
+/// their order within a type), then annotations sorted by name and type.
 pub(crate) fn write(zone: &ZoneResolver, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     f.write_str("; written by mailtrail-dns; `;@` lines are failures and DNSSEC status\n")?;
     for (name, records) in zone.sorted_nodes() {
+        let mut records: Vec<_> = records.iter().collect();
+        records.sort_by_key(|(_, data)| data.mnemonic());
         for (ttl, data) in records {
             writeln!(f, "{} {ttl} IN {} {data}", absolute(name), data.mnemonic())?;
         }
@@ -377,4 +380,58 @@ fn absolute(name: &str) -> String {
         text.push('.');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_inside_comments_do_not_open_a_string() {
+        let text = "; a \"stray quote\nx.example. 60 IN TXT \"\\065\"\n";
+        let prepared = hide_byte_escapes(text).unwrap();
+        assert!(prepared.contains(char::from_u32(BYTE_PLACEHOLDER_BASE + 65).unwrap()));
+    }
+
+    #[test]
+    fn escapes_outside_quotes_are_left_to_hickory() {
+        let text = "a\\046b.example. 60 IN A 192.0.2.1\n";
+        assert_eq!(hide_byte_escapes(text).unwrap(), text);
+    }
+
+    #[test]
+    fn text_without_escapes_is_borrowed() {
+        let text = "x.example. 60 IN TXT \"plain\"\n";
+        assert!(matches!(hide_byte_escapes(text).unwrap(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn placeholder_code_points_in_input_are_refused() {
+        let text = format!(
+            "x.example. 60 IN TXT \"{}\"\n",
+            char::from_u32(0xF_0041).unwrap()
+        );
+        assert!(matches!(
+            hide_byte_escapes(&text),
+            Err(ZoneError::Escape { line: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn annotation_names_resolve_against_the_origin() {
+        assert_eq!(resolve("@", Some("example.com")), "example.com");
+        assert_eq!(resolve("slow", Some("example.com")), "slow.example.com");
+        assert_eq!(resolve("abs.example.", Some("example.com")), "abs.example.");
+        assert_eq!(resolve("bare", Some(".")), "bare");
+        assert_eq!(resolve("bare", None), "bare");
+    }
+
+    #[test]
+    fn origin_lines_change_later_annotations_only() {
+        let text = ";@ a A timeout\n$ORIGIN example.net.\n;@ b A timeout\n";
+        let found =
+            scan_annotations(text, Some(&Name::from_ascii("example.com.").unwrap())).unwrap();
+        let names: Vec<_> = found.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["a.example.com", "b.example.net."]);
+    }
 }

@@ -195,11 +195,14 @@ impl ZoneResolver {
     }
 
     /// Adds a record. The name's ancestors start to exist (as empty
-    /// non-terminals) if they did not.
+    /// non-terminals) if they did not. A record equal to one already at the
+    /// name is not added twice: an RRset is a set (RFC 2181 §5).
     pub fn insert(&mut self, name: &str, ttl: u32, data: RecordData) -> Result<(), ZoneError> {
         let key = self.add_node(name)?;
         let node = self.nodes.get_mut(&key).expect("add_node created the node");
-        node.records.push((ttl, data));
+        if !node.records.iter().any(|(_, existing)| *existing == data) {
+            node.records.push((ttl, data));
+        }
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -71,7 +72,7 @@ fn resolver(address: SocketAddr) -> SystemResolver {
         .expect("resolver configures")
 }
 
-async fn guarded<T>(future: impl std::future::Future<Output = T>) -> T {
+async fn guarded<T>(future: impl Future<Output = T>) -> T {
     tokio::time::timeout(HANG_GUARD, future)
         .await
         .expect("lookup hung")

@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, UdpSocket};
 
 /// Starts an authoritative server for the given zones (master-file text, each
 /// with its SOA) and returns the address it listens on, UDP and TCP alike.
-pub async fn start_server(zones: &[&str]) -> SocketAddr {
+pub(crate) async fn start_server(zones: &[&str]) -> SocketAddr {
     let mut catalog = Catalog::new();
     for text in zones {
         let (origin, records) = Parser::new(*text, None, Some(Name::root()))
@@ -44,7 +44,7 @@ pub async fn start_server(zones: &[&str]) -> SocketAddr {
 }
 
 /// A UDP socket that reads queries and never answers.
-pub async fn start_black_hole() -> SocketAddr {
+pub(crate) async fn start_black_hole() -> SocketAddr {
     let socket = UdpSocket::bind("127.0.0.1:0")
         .await
         .expect("bind black hole");

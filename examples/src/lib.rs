@@ -1,0 +1,161 @@
+//! Pieces shared by mailtrail's example binaries: how they choose and record
+//! their DNS, and how they report errors. The binaries themselves live beside
+//! this folder's `Cargo.toml` and run with `cargo run --example NAME`.
+
+#![forbid(unsafe_code)]
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use mailtrail_dns::{
+    Answer, DnsError, Mx, RecordingResolver, Resolver, SystemResolver, Txt, ZoneResolver,
+};
+
+/// Command-line options that pick the DNS an example uses.
+#[derive(Debug, Clone, Args)]
+pub struct DnsOptions {
+    /// Answer from this master file instead of live DNS (`;@` annotations
+    /// give failures).
+    #[arg(long, value_name = "FILE")]
+    pub zone: Option<PathBuf>,
+
+    /// Ask this name server (IP or IP:PORT) instead of /etc/resolv.conf's.
+    #[arg(long, value_name = "ADDR", conflicts_with = "zone")]
+    pub server: Vec<String>,
+
+    /// Seconds one attempt waits for an answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// Write every answer and error seen to this master file, for replay with
+    /// `--zone`.
+    #[arg(long, value_name = "OUT")]
+    pub record: Option<PathBuf>,
+}
+
+/// The DNS an example asked for: live or from a zone file, recorded.
+#[derive(Debug)]
+pub struct ExampleDns {
+    resolver: RecordingResolver<Backend>,
+    record: Option<PathBuf>,
+}
+
+/// Either backend, chosen at run time.
+#[derive(Debug)]
+enum Backend {
+    System(Box<SystemResolver>),
+    Zone(Box<ZoneResolver>),
+}
+
+impl DnsOptions {
+    /// Builds the resolver these options describe.
+    pub fn build(&self) -> Result<ExampleDns, String> {
+        let backend = match &self.zone {
+            Some(path) => Backend::Zone(Box::new(
+                ZoneResolver::from_path(path).map_err(|error| error.to_string())?,
+            )),
+            None => Backend::System(Box::new(self.system_resolver()?)),
+        };
+        Ok(ExampleDns {
+            resolver: RecordingResolver::new(backend),
+            record: self.record.clone(),
+        })
+    }
+
+    /// A live resolver with the configured servers and timeout.
+    fn system_resolver(&self) -> Result<SystemResolver, String> {
+        let timeout = Duration::try_from_secs_f64(self.timeout)
+            .map_err(|_| format!("--timeout {} is not a duration", self.timeout))?;
+        let servers = self
+            .server
+            .iter()
+            .map(|text| parse_server(text))
+            .collect::<Result<Vec<_>, _>>()?;
+        SystemResolver::builder()
+            .name_servers(servers)
+            .timeout(timeout)
+            .build()
+            .map_err(|error| error.to_string())
+    }
+}
+
+/// Parses `IP`, `IP:PORT` or `[IPv6]:PORT`; the port defaults to 53.
+pub fn parse_server(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    text.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("--server {text:?} is not IP, IP:PORT or [IPv6]:PORT"))
+}
+
+impl ExampleDns {
+    /// The resolver to query.
+    pub fn resolver(&self) -> &impl Resolver {
+        &self.resolver
+    }
+
+    /// Writes the recording if `--record` asked for it.
+    pub fn finish(&self) -> Result<(), String> {
+        let Some(path) = &self.record else {
+            return Ok(());
+        };
+        self.resolver
+            .write_master_file(path)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))
+    }
+}
+
+/// Delegates one lookup to whichever backend is in use.
+macro_rules! delegate {
+    ($self:ident, $method:ident, $arg:expr) => {
+        match $self {
+            Backend::System(inner) => inner.$method($arg).await,
+            Backend::Zone(inner) => inner.$method($arg).await,
+        }
+    };
+}
+
+impl Resolver for Backend {
+    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
+        delegate!(self, txt, name)
+    }
+
+    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
+        delegate!(self, a, name)
+    }
+
+    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
+        delegate!(self, aaaa, name)
+    }
+
+    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
+        delegate!(self, mx, name)
+    }
+
+    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
+        delegate!(self, ptr, ip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_take_an_optional_port() {
+        assert_eq!(
+            parse_server("192.0.2.53").unwrap(),
+            "192.0.2.53:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("127.0.0.1:5353").unwrap(),
+            "127.0.0.1:5353".parse().unwrap()
+        );
+        assert_eq!(parse_server("[2001:db8::53]:54").unwrap().port(), 54);
+        assert_eq!(parse_server("2001:db8::53").unwrap().port(), 53);
+        assert!(parse_server("ns.example.com").is_err());
+    }
+}
