@@ -1,6 +1,7 @@
 //! Pieces shared by mailtrail's example binaries: how they choose and record
-//! their DNS, and how they report errors. The binaries themselves live beside
-//! this folder's `Cargo.toml` and run with `cargo run --example NAME`.
+//! their DNS, how they read their input, and how they report errors. The
+//! binaries themselves live beside this folder's `Cargo.toml` and run with
+//! `cargo run --example NAME`.
 
 #![forbid(unsafe_code)]
 
@@ -140,6 +141,19 @@ impl Resolver for Backend {
     }
 }
 
+/// Reads a message or header block from the file at `path`, or from
+/// standard input when `path` is `-`.
+pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut input = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut input)
+            .map_err(|error| format!("cannot read standard input: {error}"))?;
+        return Ok(input);
+    }
+
+    std::fs::read(path).map_err(|error| format!("cannot read {path}: {error}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +171,18 @@ mod tests {
         assert_eq!(parse_server("[2001:db8::53]:54").unwrap().port(), 54);
         assert_eq!(parse_server("2001:db8::53").unwrap().port(), 53);
         assert!(parse_server("ns.example.com").is_err());
+    }
+
+    #[test]
+    fn input_is_read_from_a_file_and_a_missing_file_is_named() {
+        let path = std::env::temp_dir().join(format!("mailtrail-input-{}.eml", std::process::id()));
+        std::fs::write(&path, b"Subject: hi\r\n\r\n").unwrap();
+
+        let read = read_input(path.to_str().unwrap());
+        std::fs::remove_file(&path).unwrap();
+
+        assert_eq!(read.unwrap(), b"Subject: hi\r\n\r\n");
+        let missing = read_input("/nonexistent/mailtrail.eml").unwrap_err();
+        assert!(missing.starts_with("cannot read /nonexistent/mailtrail.eml"));
     }
 }
