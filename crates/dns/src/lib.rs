@@ -58,6 +58,12 @@
 //!   0.26 decodes them wrongly and cannot hold non-UTF-8 TXT bytes); `\DDD`
 //!   in unquoted TXT data is left to hickory-proto and is only right for
 //!   ASCII, so write such data quoted (the writer always does).
+//!   hickory-proto's reader refuses owner and target names with characters
+//!   other than letters, digits, `-`, `_` and `*` in a label, although DNS
+//!   allows any octet (RFC 2181 §11); queries take such names, but a zone
+//!   cannot hold records at them from a file, so the writer comments such
+//!   records out, and a replay answers NXDOMAIN for them. Failure
+//!   annotations at such names are read by this crate and replay exactly.
 //! - [RFC 2308 §2] negative answers: NXDOMAIN and NODATA are distinct errors;
 //!   the [`ZoneResolver`] treats empty non-terminals as existing (NODATA),
 //!   as RFC 8020 requires.
@@ -104,7 +110,7 @@ mod zone;
 pub use answer::{Answer, Mx, RecordData, RecordType, Txt, UnknownRecordType};
 pub use error::{DnsError, ErrorKind};
 pub use master::ZoneError;
-pub use name::reverse_name;
+pub use name::{labels_to_name, name_to_labels, reverse_name};
 pub use recording::{Recorded, RecordingResolver};
 pub use resolver::{Resolver, lookup};
 #[cfg(feature = "system")]

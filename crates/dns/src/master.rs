@@ -352,6 +352,9 @@ pub(crate) fn write(zone: &ZoneResolver, f: &mut fmt::Formatter<'_>) -> fmt::Res
         let mut records: Vec<_> = records.iter().collect();
         records.sort_by_key(|(_, data)| data.mnemonic());
         for (ttl, data) in records {
+            if !hickory_can_read(name, data) {
+                f.write_str("; hickory-proto cannot read this name, so it is not replayed: ")?;
+            }
             writeln!(f, "{} {ttl} IN {} {data}", absolute(name), data.mnemonic())?;
         }
     }
@@ -371,6 +374,21 @@ pub(crate) fn write(zone: &ZoneResolver, f: &mut fmt::Formatter<'_>) -> fmt::Res
         writeln!(f, ";@ {} {rtype} {word}", absolute(name))?;
     }
     Ok(())
+}
+
+/// Whether hickory-proto's master-file reader accepts the names of a record:
+/// it refuses labels with characters such as `:`, `/` or space, which DNS
+/// allows and SPF macros produce.
+fn hickory_can_read(owner: &str, data: &RecordData) -> bool {
+    let target = match data {
+        RecordData::Cname(target) | RecordData::Ptr(target) => Some(target.as_str()),
+        RecordData::Mx(mx) => Some(mx.exchange.as_str()),
+        _ => None,
+    };
+    [Some(owner), target]
+        .into_iter()
+        .flatten()
+        .all(|name| Name::from_ascii(name).is_ok())
 }
 
 /// A name with its trailing dot.
@@ -424,6 +442,24 @@ mod tests {
         assert_eq!(resolve("abs.example.", Some("example.com")), "abs.example.");
         assert_eq!(resolve("bare", Some(".")), "bare");
         assert_eq!(resolve("bare", None), "bare");
+    }
+
+    #[test]
+    fn records_hickory_cannot_read_are_written_as_comments() {
+        let mut zone = ZoneResolver::new();
+        let txt = RecordData::Txt(Txt::new(["x"]));
+        zone.insert("foo:bar/baz.example.com", 60, txt.clone())
+            .unwrap();
+        zone.insert("plain.example.com", 60, txt).unwrap();
+
+        let text = zone.to_string();
+        let replay: ZoneResolver = text.parse().unwrap();
+        assert!(
+            text.contains("; hickory-proto cannot read this name"),
+            "{text}"
+        );
+        assert!(replay.has("plain.example.com", RecordType::Txt));
+        assert!(!replay.has("foo:bar/baz.example.com", RecordType::Txt));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub(crate) fn parse_query_name(name: &str) -> Result<Name, DnsError> {
     }
 
     let parsed = if bare.is_ascii() {
-        Name::from_ascii(bare)
+        from_ascii_labels(bare)
     } else {
         Name::from_utf8(bare)
     };
@@ -52,16 +52,99 @@ pub(crate) fn parse_query_name(name: &str) -> Result<Name, DnsError> {
     Ok(parsed)
 }
 
-/// A name in presentation form without the trailing dot; the root is `"."`.
-pub(crate) fn display_name(name: &Name) -> String {
-    if name.is_root() {
-        return ".".to_owned();
+/// Reads an ASCII name in presentation form into a hickory name.
+fn from_ascii_labels(name: &str) -> Result<Name, hickory_proto::ProtoError> {
+    let labels = name_to_labels(name).map_err(hickory_proto::ProtoError::from)?;
+    Name::from_labels(labels)
+}
+
+/// Splits a name in presentation form ([RFC 1035 §5.1]) into its labels as
+/// octets: labels end at unescaped dots, `\X` stands for the character X and
+/// `\DDD` for the octet DDD (decimal). Any octet may stand in a label ([RFC
+/// 2181 §11]), as SPF macros produce ([RFC 7208 §7.3]); a trailing dot is
+/// ignored. [`labels_to_name`] is the inverse.
+///
+/// [RFC 1035 §5.1]: https://www.rfc-editor.org/rfc/rfc1035#section-5.1
+/// [RFC 2181 §11]: https://www.rfc-editor.org/rfc/rfc2181#section-11
+/// [RFC 7208 §7.3]: https://www.rfc-editor.org/rfc/rfc7208#section-7.3
+///
+/// ```
+/// use mailtrail_dns::{labels_to_name, name_to_labels};
+///
+/// let labels = name_to_labels("a:b/c\\032d.example.com.")?;
+/// assert_eq!(labels, [&b"a:b/c d"[..], b"example", b"com"]);
+/// assert_eq!(labels_to_name(&labels), "a:b/c\\032d.example.com");
+/// # Ok::<(), &'static str>(())
+/// ```
+pub fn name_to_labels(name: &str) -> Result<Vec<Vec<u8>>, &'static str> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let mut labels: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut bytes = name.bytes();
+
+    while let Some(byte) = bytes.next() {
+        let label = labels.last_mut().expect("there is always a label");
+        match byte {
+            b'.' => labels.push(Vec::new()),
+            b'\\' => label.push(unescape(&mut bytes)?),
+            other => label.push(other),
+        }
     }
-    let mut text = name.to_ascii();
-    if text.ends_with('.') {
-        text.pop();
+    Ok(labels)
+}
+
+/// The octet after a backslash: `\DDD` in decimal, or the character itself.
+fn unescape(bytes: &mut std::str::Bytes<'_>) -> Result<u8, &'static str> {
+    let first = bytes.next().ok_or("escape at the end of the name")?;
+    if !first.is_ascii_digit() {
+        return Ok(first);
+    }
+    let digits = [Some(first), bytes.next(), bytes.next()];
+    let mut value = 0u32;
+    for digit in digits {
+        let digit = digit
+            .filter(u8::is_ascii_digit)
+            .ok_or("\\DDD needs three digits")?;
+        value = value * 10 + u32::from(digit - b'0');
+    }
+    u8::try_from(value).map_err(|_| "\\DDD above 255")
+}
+
+/// Writes labels in presentation form without the trailing dot: printable
+/// ASCII as it is except the characters master files give a meaning to,
+/// which are escaped as `\X`, and other octets as `\DDD`. No labels give
+/// the root, `"."`.
+pub fn labels_to_name<I, L>(labels: I) -> String
+where
+    I: IntoIterator<Item = L>,
+    L: AsRef<[u8]>,
+{
+    let mut text = String::new();
+    for (index, label) in labels.into_iter().enumerate() {
+        if index > 0 {
+            text.push('.');
+        }
+        for &byte in label.as_ref() {
+            match byte {
+                b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' => {
+                    text.push('\\');
+                    text.push(char::from(byte));
+                }
+                0x21..=0x7e => text.push(char::from(byte)),
+                _ => {
+                    let _ = write!(text, "\\{byte:03}");
+                }
+            }
+        }
+    }
+    if text.is_empty() {
+        text.push('.');
     }
     text
+}
+
+/// A name in presentation form without the trailing dot; the root is `"."`.
+pub(crate) fn display_name(name: &Name) -> String {
+    labels_to_name(name.iter())
 }
 
 /// The key a name is stored under: presentation form, lowercase, no dot.
@@ -140,6 +223,22 @@ mod tests {
         );
         assert_eq!(name.len(), 253);
         assert!(parse_query_name(&name).is_ok());
+    }
+
+    #[test]
+    fn any_printable_byte_is_allowed_in_a_label() {
+        let name = parse_query_name("a:foo:bar/baz%x y.example.com").unwrap();
+        let labels: Vec<&[u8]> = name.iter().collect();
+        assert_eq!(labels[0], b"a:foo:bar/baz%x y");
+        assert_eq!(labels.len(), 3);
+        // The presentation form reads back to the same name.
+        assert_eq!(display_name(&name), "a:foo:bar/baz%x\\032y.example.com");
+        assert_eq!(parse_query_name(&display_name(&name)).unwrap(), name);
+        assert_eq!(parse_query_name("a\\.b.example").unwrap().num_labels(), 2);
+        assert_eq!(
+            parse_query_name("\\065b.example").unwrap(),
+            parse_query_name("Ab.example").unwrap()
+        );
     }
 
     #[test]
