@@ -1,0 +1,11 @@
+//! Fuzzes mailtrail-dkim: see the checks in `../checks/dkim_signature.rs`, shared
+//! with the corpus replay test of the dkim crate.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../checks/dkim_signature.rs"]
+mod checks;
+
+fuzz_target!(|input: &[u8]| checks::check_signature(input));
