@@ -159,6 +159,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_quick_start_zone_holds_the_records_the_readme_uses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo.zone");
+        let zone = ZoneResolver::from_path(path).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+
+        let spf = runtime.block_on(zone.txt("example.org")).unwrap();
+        assert!(spf.records[0].to_text().starts_with("v=spf1 "));
+        let key = runtime
+            .block_on(zone.txt("demo._domainkey.example.org"))
+            .unwrap();
+        assert!(key.records[0].to_text().contains("k=ed25519"));
+        let slow = runtime.block_on(zone.txt("slow.example.org")).unwrap_err();
+        assert!(slow.is_temporary());
+    }
+
+    #[test]
     fn servers_take_an_optional_port() {
         assert_eq!(
             parse_server("192.0.2.53").unwrap(),
