@@ -27,13 +27,10 @@
 //! verification.
 
 use std::borrow::Borrow;
-use std::future::Future;
 use std::hash::Hash;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group};
 use mail_auth::common::parse::TxtRecordParser;
@@ -48,7 +45,7 @@ use mailtrail_message::split;
 use ring::digest;
 use ring::signature::{ED25519, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 
-use mailtrail_benches::REALISTIC_MESSAGE;
+use mailtrail_benches::{REALISTIC_MESSAGE, ready};
 
 /// The test-only keys the dkim crate's tests use.
 const RSA_KEY: &str = include_str!("../../crates/dkim/tests/data/test-only-rsa2048.pem");
@@ -335,16 +332,6 @@ fn authenticator() -> MessageAuthenticator {
         .expect("a runtime");
     let _inside = runtime.enter();
     MessageAuthenticator::new_cloudflare().expect("the resolver builds")
-}
-
-/// Polls a future that completes without waiting.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("a verification answered from memory waited"),
-    }
 }
 
 /// One function, a fixed number of times, for `perf stat`.

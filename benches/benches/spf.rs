@@ -11,13 +11,10 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::future::Future;
 use std::hash::Hash;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mail_auth::common::parse::TxtRecordParser;
@@ -25,6 +22,7 @@ use mail_auth::spf::Spf;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{MessageAuthenticator, Parameters, ResolverCache};
 
+use mailtrail_benches::ready;
 use mailtrail_dns::{Answer, DnsError, Mx, RecordType, Resolver, Txt, ZoneResolver};
 use mailtrail_spf::{SpfResult, Verifier};
 
@@ -223,17 +221,6 @@ fn authenticator() -> MessageAuthenticator {
         .expect("a runtime");
     let _inside = runtime.enter();
     MessageAuthenticator::new_cloudflare().expect("the resolver builds")
-}
-
-/// Polls a future that completes without waiting, as both evaluations do
-/// when every record is in memory.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut context = Context::from_waker(Waker::noop());
-    match future.as_mut().poll(&mut context) {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("an evaluation answered from memory waited"),
-    }
 }
 
 criterion_group!(benches, spf);
