@@ -9,8 +9,6 @@
 
 use std::fmt;
 
-use mailtrail_message::Span;
-
 /// One tolerated deviation from RFC 8601 syntax, with where it is.
 ///
 /// ```
@@ -24,21 +22,7 @@ use mailtrail_message::Span;
 /// assert_eq!(deviation.to_string(), "a `;` that ends the field at 24..25");
 /// # Ok::<(), mailtrail_authres::ParseError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Deviation {
-    /// What was tolerated.
-    pub kind: DeviationKind,
-    /// The offending text: offsets into the parsed value, or into the
-    /// message for a field parsed with [`parse_field`](crate::parse_field).
-    pub span: Span,
-}
-
-impl fmt::Display for Deviation {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{} at {}", self.kind, self.span)
-    }
-}
+pub type Deviation = mailtrail_message::Deviation<DeviationKind>;
 
 /// The kinds of deviation the lenient parser tolerates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,31 +7,9 @@
 
 use std::fmt;
 
-use mailtrail_message::Span;
-
 /// One tolerated deviation and where it lies in the parsed text (a field
 /// value or a key record).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Deviation {
-    /// What was tolerated.
-    pub kind: DeviationKind,
-    /// Where, as offsets into the parsed text.
-    pub span: Span,
-}
-
-impl Deviation {
-    /// A deviation of `kind` at `span`.
-    pub const fn new(kind: DeviationKind, span: Span) -> Self {
-        Self { kind, span }
-    }
-}
-
-impl fmt::Display for Deviation {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{} at {}", self.kind, self.span)
-    }
-}
+pub type Deviation = mailtrail_message::Deviation<DeviationKind>;
 
 /// The kinds of tolerated deviation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -21,16 +21,28 @@ use crate::Span;
 /// assert_eq!(deviation.span.range(), 7..8);
 /// assert_eq!(deviation.to_string(), "white space before the colon at 7..8");
 /// ```
+///
+/// The kind is generic so that every parser of the workspace reports its
+/// deviations the same way, each with its own kinds: the splitter's are
+/// [`DeviationKind`], the default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Deviation {
+pub struct Deviation<K = DeviationKind> {
     /// What was tolerated.
-    pub kind: DeviationKind,
-    /// The offending bytes, as offsets into the raw message.
+    pub kind: K,
+    /// The offending bytes, as offsets into the raw message (or into the
+    /// value a parser was given on its own).
     pub span: Span,
 }
 
-impl fmt::Display for Deviation {
+impl<K> Deviation<K> {
+    /// A deviation of `kind` at `span`.
+    pub const fn new(kind: K, span: Span) -> Self {
+        Self { kind, span }
+    }
+}
+
+impl<K: fmt::Display> fmt::Display for Deviation<K> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{} at {}", self.kind, self.span)
     }

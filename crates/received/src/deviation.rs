@@ -24,21 +24,7 @@ use mailtrail_message::Span;
 /// assert_eq!(deviation.to_string(), "obsolete-zone at 46..49");
 /// # Ok::<(), mailtrail_received::ParseError>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Deviation {
-    /// What was tolerated.
-    pub kind: DeviationKind,
-    /// The offending bytes, as offsets into the message (or into the value
-    /// when the field was parsed on its own).
-    pub span: Span,
-}
-
-impl fmt::Display for Deviation {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{} at {}", self.kind, self.span)
-    }
-}
+pub type Deviation = mailtrail_message::Deviation<DeviationKind>;
 
 /// The kinds of deviation the parser reports, in the order of the grammar:
 /// clauses, their values, comments, then the date.
