@@ -296,6 +296,27 @@ pub struct DkimOutcome<'a> {
 }
 
 impl<'a> DkimOutcome<'a> {
+    /// An outcome with only the field's place filled in, before anything
+    /// about its signature is known.
+    pub(crate) const fn blank(field_index: usize, span: Span, from_fields: usize) -> Self {
+        Self {
+            field_index,
+            span,
+            result: DkimResult::Pass,
+            cause: None,
+            signing_domain: None,
+            selector: None,
+            algorithm: None,
+            signature: None,
+            body_hash_matches: None,
+            signature_matches: None,
+            key_bits: None,
+            testing: false,
+            canonical_body_length: None,
+            from_fields,
+        }
+    }
+
     /// Whether the signature passed.
     pub fn is_pass(&self) -> bool {
         self.result == DkimResult::Pass
@@ -428,20 +449,10 @@ mod tests {
 
     fn outcome(cause: Option<Cause>, domain: &'static str) -> DkimOutcome<'static> {
         DkimOutcome {
-            field_index: 0,
-            span: Span::default(),
             result: cause.as_ref().map_or(DkimResult::Pass, Cause::result),
             cause,
             signing_domain: Some(domain),
-            selector: None,
-            algorithm: None,
-            signature: None,
-            body_hash_matches: None,
-            signature_matches: None,
-            key_bits: None,
-            testing: false,
-            canonical_body_length: None,
-            from_fields: 1,
+            ..DkimOutcome::blank(0, Span::default(), 1)
         }
     }
 

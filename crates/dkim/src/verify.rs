@@ -84,7 +84,7 @@ pub async fn verify<'a, R: Resolver + ?Sized>(
         .into_iter()
         .filter_map(|index| block.field(index))
     {
-        let mut outcome = empty_outcome(&field, from_fields);
+        let mut outcome = DkimOutcome::blank(field.index(), field.span(), from_fields);
         let value = field_value(message, &field);
 
         if outcomes.len() >= options.max_signatures {
@@ -520,26 +520,6 @@ fn check_key_use(
         });
     }
     Ok(())
-}
-
-/// An outcome with only the field's place filled in.
-fn empty_outcome<'a>(field: &HeaderField<'_>, from_fields: usize) -> DkimOutcome<'a> {
-    DkimOutcome {
-        field_index: field.index(),
-        span: field.span(),
-        result: DkimResult::Pass,
-        cause: None,
-        signing_domain: None,
-        selector: None,
-        algorithm: None,
-        signature: None,
-        body_hash_matches: None,
-        signature_matches: None,
-        key_bits: None,
-        testing: false,
-        canonical_body_length: None,
-        from_fields,
-    }
 }
 
 /// The field's value as text borrowed from the message, if it is UTF-8.
