@@ -77,6 +77,10 @@
 //!   ([`DeviationKind::WhitespaceOnlyLine`]).
 //! - RFC 5322 §4.5.3, obsolete white space between a field name and its
 //!   colon: accepted and reported as [`DeviationKind::WhitespaceBeforeColon`].
+//! - [RFC 5322 §3.4](https://www.rfc-editor.org/rfc/rfc5322#section-3.4)
+//!   and [RFC 6854](https://www.rfc-editor.org/rfc/rfc6854), in [`address`]:
+//!   mailboxes of address fields, groups included, with the obsolete route
+//!   and empty list elements of §4.4.
 //! - [RFC 6532 §3.2](https://www.rfc-editor.org/rfc/rfc6532#section-3.2):
 //!   UTF-8 in values, and non-ASCII characters as `atext`, `ctext` and
 //!   `qtext`.
@@ -104,6 +108,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod address;
 mod block;
 mod deviation;
 mod field;
