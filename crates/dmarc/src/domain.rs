@@ -1,0 +1,127 @@
+//! Domain names as DMARC compares them, and the names the RFC 9989 DNS tree
+//! walk visits (§4.10).
+
+use std::borrow::Cow;
+
+/// How many labels the tree walk jumps to after the first query when a name
+/// has more (RFC 9989 §4.10: at most eight queries per walk).
+pub const TREE_WALK_JUMP_LABELS: usize = 7;
+
+/// A domain name as DMARC compares it: A-labels in lowercase, without a
+/// trailing dot. `None` for what is not a host name: empty labels, an
+/// address literal, a name IDNA cannot convert, or more than 253 octets.
+///
+/// ```
+/// use mailtrail_dmarc::normalize_domain;
+///
+/// assert_eq!(normalize_domain("Mail.Example.COM.").as_deref(), Some("mail.example.com"));
+/// assert_eq!(normalize_domain("bücher.example").as_deref(), Some("xn--bcher-kva.example"));
+/// assert_eq!(normalize_domain("[192.0.2.1]"), None);
+/// assert_eq!(normalize_domain("a..example"), None);
+/// ```
+pub fn normalize_domain(domain: &str) -> Option<Cow<'_, str>> {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    let ascii: Cow<'_, str> = if domain.is_ascii() {
+        if domain.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            Cow::Owned(domain.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(domain)
+        }
+    } else {
+        Cow::Owned(idna::domain_to_ascii(domain).ok()?)
+    };
+
+    let labels_ok = ascii.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    });
+    (labels_ok && !ascii.is_empty() && ascii.len() <= 253).then_some(ascii)
+}
+
+/// The number of labels of a normalized name.
+pub(crate) fn label_count(domain: &str) -> usize {
+    domain.bytes().filter(|byte| *byte == b'.').count() + 1
+}
+
+/// The last `labels` labels of a normalized name.
+pub(crate) fn last_labels(domain: &str, labels: usize) -> &str {
+    let total = label_count(domain);
+    let mut rest = domain;
+    for _ in labels..total {
+        rest = rest.split_once('.').map_or("", |(_, rest)| rest);
+    }
+    rest
+}
+
+/// Whether `domain` is `ancestor` or below it (both normalized).
+pub(crate) fn is_within(domain: &str, ancestor: &str) -> bool {
+    domain == ancestor
+        || domain
+            .strip_suffix(ancestor)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// The names the RFC 9989 tree walk visits for `domain`, most specific
+/// first: the name itself, then, if it has more than
+/// [`TREE_WALK_JUMP_LABELS`] labels, its last seven labels, then one label
+/// fewer each time down to the top-level domain.
+///
+/// ```
+/// use mailtrail_dmarc::tree_walk;
+///
+/// let names: Vec<_> = tree_walk("a.b.c.d.e.f.g.h.example.com").collect();
+/// assert_eq!(
+///     names,
+///     ["a.b.c.d.e.f.g.h.example.com", "d.e.f.g.h.example.com", "e.f.g.h.example.com",
+///      "f.g.h.example.com", "g.h.example.com", "h.example.com", "example.com", "com"],
+/// );
+/// assert_eq!(tree_walk("mail.example.com").count(), 3);
+/// ```
+pub fn tree_walk(domain: &str) -> impl Iterator<Item = &str> {
+    let total = label_count(domain);
+    let mut next = Some(total);
+    std::iter::from_fn(move || {
+        let labels = next?;
+        next = match labels {
+            1 => None,
+            _ if labels == total && labels > TREE_WALK_JUMP_LABELS => Some(TREE_WALK_JUMP_LABELS),
+            _ => Some(labels - 1),
+        };
+        Some(last_labels(domain, labels))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_walk_of_eight_labels_jumps_to_seven() {
+        let names: Vec<_> = tree_walk("a.b.c.d.e.f.example.com").collect();
+        assert_eq!(names.len(), 8);
+        assert_eq!(names[1], "b.c.d.e.f.example.com");
+    }
+
+    #[test]
+    fn tree_walk_never_exceeds_eight_queries() {
+        let long = "l.".repeat(120) + "example";
+        assert_eq!(tree_walk(&long).count(), 8);
+        assert_eq!(tree_walk("com").collect::<Vec<_>>(), ["com"]);
+    }
+
+    #[test]
+    fn within_compares_whole_labels() {
+        assert!(is_within("mail.example.com", "example.com"));
+        assert!(is_within("example.com", "example.com"));
+        assert!(!is_within("badexample.com", "example.com"));
+    }
+
+    #[test]
+    fn last_labels_counts_from_the_right() {
+        assert_eq!(last_labels("a.b.example.com", 2), "example.com");
+        assert_eq!(last_labels("a.b.example.com", 4), "a.b.example.com");
+    }
+}

@@ -1,0 +1,571 @@
+//! Reading a DMARC record: the tag-list of [RFC 6376 §3.2](https://www.rfc-editor.org/rfc/rfc6376#section-3.2)
+//! with the tag grammar of RFC 9989 §4.7 and [RFC 7489 §6.4](https://www.rfc-editor.org/rfc/rfc7489#section-6.4).
+//!
+//! One pass over the text, no allocation for a record without deviations.
+//! A broken tag-list (a tag without `=`, an empty tag between semicolons, a
+//! tag name outside the grammar, a tag written twice) is an error; a bad
+//! value is a deviation and the tag's default applies, as RFC 7489 §6.3
+//! prescribes for "syntax errors in the remainder of the record".
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use mailtrail_message::{Deviation, Span};
+
+use crate::record::{
+    Alignment, DeviationKind, FailureOptions, Policy, PublicSuffix, Record, ReportUri, ReportUris,
+    Tag, VERSION,
+};
+
+/// Why a text is not a usable DMARC record.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at offset {position}")]
+pub struct RecordError {
+    /// What is wrong.
+    pub kind: RecordErrorKind,
+    /// Byte offset in the record text.
+    pub position: usize,
+}
+
+/// What is wrong with a DMARC record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "kind", content = "tag", rename_all = "snake_case")
+)]
+pub enum RecordErrorKind {
+    /// The text does not start with `v=DMARC1` followed by `;` or its end:
+    /// not a DMARC record at all (discarded during policy discovery).
+    #[error("not a DMARC record (it must start with v=DMARC1)")]
+    NotDmarc,
+    /// Nothing between two semicolons.
+    #[error("empty tag")]
+    EmptyTag,
+    /// A tag without `=`.
+    #[error("tag without '='")]
+    MissingEquals,
+    /// A tag name outside `ALPHA *ALNUMPUNC`.
+    #[error("invalid tag name")]
+    InvalidTagName,
+    /// A tag written twice (RFC 6376 §3.2: the whole tag-list is invalid).
+    #[error("duplicate {0}= tag")]
+    DuplicateTag(Tag),
+}
+
+/// Whether a TXT record claims to be DMARC: it starts with `v`, optional
+/// white space, `=`, optional white space and `DMARC1`, then `;`, white
+/// space or its end. Policy discovery keeps exactly these (RFC 9989 §4.10).
+pub fn is_dmarc_record(text: &str) -> bool {
+    let rest = text.trim_start_matches(is_wsp);
+    let Some(rest) = rest.strip_prefix(['v', 'V']) else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start_matches(is_wsp).strip_prefix('=') else {
+        return false;
+    };
+    rest.trim_start_matches(is_wsp)
+        .strip_prefix(VERSION)
+        .is_some_and(|rest| {
+            rest.trim_start_matches(is_wsp).is_empty()
+                || rest.trim_start_matches(is_wsp).starts_with(';')
+        })
+}
+
+impl<'a> Record<'a> {
+    /// Reads a record, borrowing its texts from `text`.
+    ///
+    /// ```
+    /// use mailtrail_dmarc::{Record, RecordErrorKind, Tag};
+    ///
+    /// let record = Record::parse("v=DMARC1; p=reject; adkim=x").unwrap();
+    /// assert!(record.is_invalid(Tag::Adkim));
+    ///
+    /// let error = Record::parse("v=DMARC1; p=none; p=reject").unwrap_err();
+    /// assert_eq!(error.kind, RecordErrorKind::DuplicateTag(Tag::P));
+    /// assert_eq!(error.position, 18);
+    /// ```
+    pub fn parse(text: &'a str) -> Result<Self, RecordError> {
+        let mut record = Record::default();
+        let mut seen = 0u16;
+        let mut tags = TagSpecs { text, offset: 0 };
+
+        match tags.next() {
+            Some(Ok(spec)) if spec.name.eq_ignore_ascii_case("v") && spec.value == VERSION => {
+                record.note_case(&spec);
+                seen |= Tag::V.bit();
+            }
+            _ => {
+                return Err(RecordError {
+                    kind: RecordErrorKind::NotDmarc,
+                    position: 0,
+                });
+            }
+        }
+
+        for spec in tags {
+            let spec = spec?;
+            record.note_case(&spec);
+            let Some(tag) = Tag::from_name(spec.name) else {
+                record.deviate(DeviationKind::UnknownTag, spec.span);
+                continue;
+            };
+            if seen & tag.bit() != 0 {
+                let kind = RecordErrorKind::DuplicateTag(tag);
+                return Err(RecordError {
+                    kind,
+                    position: spec.span.start,
+                });
+            }
+            seen |= tag.bit();
+            record.read_value(tag, &spec);
+        }
+
+        Ok(record)
+    }
+
+    /// Stores the value of one known tag, or notes it as invalid.
+    fn read_value(&mut self, tag: Tag, spec: &TagSpec<'a>) {
+        let value = spec.value;
+        let valid = match tag {
+            Tag::V => false,
+            Tag::P => set(&mut self.policy, policy(value)),
+            Tag::Sp => set(&mut self.subdomain_policy, policy(value)),
+            Tag::Np => set(&mut self.nonexistent_policy, policy(value)),
+            Tag::Adkim => set(&mut self.dkim_alignment, alignment(value)),
+            Tag::Aspf => set(&mut self.spf_alignment, alignment(value)),
+            Tag::Fo => set(&mut self.failure_options, failure_options(value)),
+            Tag::Psd => set(&mut self.public_suffix, public_suffix(value)),
+            Tag::T => set(&mut self.testing, yes_no(value)),
+            Tag::Pct => set(
+                &mut self.percent,
+                number(value).filter(|percent| *percent <= 100),
+            ),
+            Tag::Ri => set(&mut self.report_interval, number(value)),
+            Tag::Rf => set(&mut self.report_formats, keywords(value).map(Cow::Borrowed)),
+            Tag::Rua => {
+                let uris = self.report_uris(tag, spec);
+                set(&mut self.aggregate_reports, uris)
+            }
+            Tag::Ruf => {
+                let uris = self.report_uris(tag, spec);
+                set(&mut self.failure_reports, uris)
+            }
+        };
+        if !valid {
+            self.deviate(DeviationKind::InvalidValue(tag), spec.value_span);
+        }
+    }
+
+    /// A URI list, with a deviation for each invalid element; `None` when no
+    /// element is valid.
+    fn report_uris(&mut self, tag: Tag, spec: &TagSpec<'a>) -> Option<ReportUris<'a>> {
+        let mut valid = 0;
+        let mut offset = spec.value_span.start;
+        for element in spec.value.split(',') {
+            let trimmed = element.trim_matches(is_wsp);
+            if report_uri(trimmed).is_some() {
+                valid += 1;
+            } else {
+                let start = offset + (element.len() - element.trim_start_matches(is_wsp).len());
+                let span = Span::new(start, start + trimmed.len());
+                self.deviate(DeviationKind::InvalidUri(tag), span);
+            }
+            offset += element.len() + 1;
+        }
+        (valid > 0).then(|| ReportUris::new(Cow::Borrowed(spec.value)))
+    }
+
+    /// Notes a tag name written in capitals.
+    fn note_case(&mut self, spec: &TagSpec<'_>) {
+        if spec.name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            let span = Span::new(spec.span.start, spec.span.start + spec.name.len());
+            self.deviate(DeviationKind::UppercaseTagName, span);
+        }
+    }
+
+    /// Records a deviation.
+    fn deviate(&mut self, kind: DeviationKind, span: Span) {
+        self.deviations.push(Deviation::new(kind, span));
+    }
+}
+
+impl FromStr for Record<'static> {
+    type Err = RecordError;
+
+    /// Reads a record and copies its texts; [`Record::parse`] borrows them.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Record::parse(text).map(Record::into_owned)
+    }
+}
+
+/// Stores `value` if it is `Some`, saying whether it was.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    let valid = value.is_some();
+    *slot = value;
+    valid
+}
+
+/// `none`, `quarantine` or `reject`, without regard to case.
+fn policy(value: &str) -> Option<Policy> {
+    [Policy::None, Policy::Quarantine, Policy::Reject]
+        .into_iter()
+        .find(|policy| policy.as_str().eq_ignore_ascii_case(value))
+}
+
+/// `r` or `s`.
+fn alignment(value: &str) -> Option<Alignment> {
+    match value {
+        "r" | "R" => Some(Alignment::Relaxed),
+        "s" | "S" => Some(Alignment::Strict),
+        _ => None,
+    }
+}
+
+/// `y`, `n` or `u`.
+fn public_suffix(value: &str) -> Option<PublicSuffix> {
+    match value {
+        "y" | "Y" => Some(PublicSuffix::Yes),
+        "n" | "N" => Some(PublicSuffix::No),
+        "u" | "U" => Some(PublicSuffix::Unknown),
+        _ => None,
+    }
+}
+
+/// `y` or `n`.
+fn yes_no(value: &str) -> Option<bool> {
+    match value {
+        "y" | "Y" => Some(true),
+        "n" | "N" => Some(false),
+        _ => None,
+    }
+}
+
+/// `fo=`: `0`, `1`, `d`, `s` joined by `:` with optional white space.
+fn failure_options(value: &str) -> Option<FailureOptions> {
+    let mut options = FailureOptions {
+        all_fail: false,
+        any_fail: false,
+        dkim: false,
+        spf: false,
+    };
+    for option in value.split(':') {
+        let flag = match option.trim_matches(is_wsp) {
+            "0" => &mut options.all_fail,
+            "1" => &mut options.any_fail,
+            "d" | "D" => &mut options.dkim,
+            "s" | "S" => &mut options.spf,
+            _ => return None,
+        };
+        *flag = true;
+    }
+    Some(options)
+}
+
+/// `rf=`: keywords (`ALPHA / DIGIT` then `-` inside, not at the end) joined
+/// by `:`.
+fn keywords(value: &str) -> Option<&str> {
+    let valid = value.split(':').all(|keyword| {
+        let keyword = keyword.trim_matches(is_wsp);
+        let bytes = keyword.as_bytes();
+        !bytes.is_empty()
+            && bytes
+                .iter()
+                .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
+            && bytes[0] != b'-'
+            && bytes[bytes.len() - 1] != b'-'
+    });
+    valid.then_some(value)
+}
+
+/// A decimal number of at most 10 digits that fits its type.
+fn number<T: TryFrom<u64>>(value: &str) -> Option<T> {
+    let digits = value.as_bytes();
+    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = digits
+        .iter()
+        .fold(0u64, |total, digit| total * 10 + u64::from(digit - b'0'));
+    T::try_from(number).ok()
+}
+
+/// One `dmarc-uri`: a URI with a scheme, then optionally `!` and a size
+/// with an optional unit `k`, `m`, `g` or `t` (any case).
+pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
+    let (uri, limit) = match element.split_once('!') {
+        Some((uri, limit)) => (uri, Some(limit)),
+        None => (element, None),
+    };
+    if !is_uri(uri) {
+        return None;
+    }
+    let max_size = match limit {
+        None => None,
+        Some(limit) => Some(size(limit)?),
+    };
+    Some(ReportUri {
+        uri,
+        max_size,
+        max_size_text: limit,
+    })
+}
+
+/// `scheme ":" rest`, the rest non-empty and made of URI characters
+/// (RFC 3986 §2; `,` and `!` must be percent-encoded in a DMARC URI).
+fn is_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'));
+    let rest_ok = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~:/?#[]@$&'()*+;=%".contains(&byte));
+    scheme_ok && rest_ok
+}
+
+/// A size limit: digits and an optional unit; in octets.
+fn size(limit: &str) -> Option<u64> {
+    let (digits, shift) = match limit.as_bytes().last()?.to_ascii_lowercase() {
+        b'k' => (&limit[..limit.len() - 1], 10),
+        b'm' => (&limit[..limit.len() - 1], 20),
+        b'g' => (&limit[..limit.len() - 1], 30),
+        b't' => (&limit[..limit.len() - 1], 40),
+        _ => (limit, 0),
+    };
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let value: u64 = digits.parse().ok()?;
+    value.checked_mul(1 << shift)
+}
+
+/// White space inside a record: space and tab.
+fn is_wsp(character: char) -> bool {
+    character == ' ' || character == '\t'
+}
+
+/// One `tag=value` of the list, trimmed, with its place.
+struct TagSpec<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// From the tag name to the end of the value.
+    span: Span,
+    value_span: Span,
+}
+
+/// Iterates over the tag specs of a record, reporting broken ones.
+struct TagSpecs<'a> {
+    text: &'a str,
+    offset: usize,
+}
+
+impl<'a> Iterator for TagSpecs<'a> {
+    type Item = Result<TagSpec<'a>, RecordError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.offset > self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.offset..];
+        let (spec, consumed) = match rest.find(';') {
+            Some(end) => (&rest[..end], end + 1),
+            None => (rest, rest.len() + 1),
+        };
+        let start = self.offset;
+        self.offset += consumed;
+
+        let leading = spec.len() - spec.trim_start_matches(is_wsp).len();
+        let trimmed = spec.trim_matches(is_wsp);
+        if trimmed.is_empty() {
+            // A trailing `;` (and white space) ends the list; an empty tag
+            // elsewhere breaks it.
+            let at_end = self.offset > self.text.len();
+            return (!at_end).then_some(Err(error(RecordErrorKind::EmptyTag, start + leading)));
+        }
+
+        Some(tag_spec(trimmed, start + leading))
+    }
+}
+
+/// Splits one trimmed tag spec at `=` and checks the name.
+fn tag_spec(spec: &str, start: usize) -> Result<TagSpec<'_>, RecordError> {
+    let Some((name, value)) = spec.split_once('=') else {
+        return Err(error(RecordErrorKind::MissingEquals, start));
+    };
+    let name = name.trim_end_matches(is_wsp);
+    let bytes = name.as_bytes();
+    let name_ok = bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'_');
+    if !name_ok {
+        return Err(error(RecordErrorKind::InvalidTagName, start));
+    }
+
+    let value_start = start + spec.len() - value.trim_start_matches(is_wsp).len();
+    let value = value.trim_matches(is_wsp);
+    Ok(TagSpec {
+        name,
+        value,
+        span: Span::new(start, start + spec.len()),
+        value_span: Span::new(value_start, value_start + value.len()),
+    })
+}
+
+/// An error at an offset.
+const fn error(kind: RecordErrorKind, position: usize) -> RecordError {
+    RecordError { kind, position }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_must_come_first_and_match_exactly() {
+        for text in [
+            "",
+            "v=",
+            "v=DMARC12",
+            "v=dmarc1; p=none",
+            "v=DMARC1 p=none",
+            "p=none; v=DMARC1",
+        ] {
+            let error = Record::parse(text).unwrap_err();
+            assert_eq!(error.kind, RecordErrorKind::NotDmarc, "{text:?}");
+            assert!(!is_dmarc_record(text), "{text:?}");
+        }
+        assert!(is_dmarc_record("v = DMARC1 ; p=none"));
+        assert!(is_dmarc_record("v=DMARC1"));
+    }
+
+    #[test]
+    fn broken_tag_lists_name_the_offset() {
+        let cases = [
+            ("v=DMARC1;; p=none", RecordErrorKind::EmptyTag, 9),
+            ("v=DMARC1; p", RecordErrorKind::MissingEquals, 10),
+            ("v=DMARC1; 1p=none", RecordErrorKind::InvalidTagName, 10),
+            (
+                "v=DMARC1; p=none; sp=none; sp=reject",
+                RecordErrorKind::DuplicateTag(Tag::Sp),
+                27,
+            ),
+            (
+                "v=DMARC1; p=none; v=DMARC1",
+                RecordErrorKind::DuplicateTag(Tag::V),
+                18,
+            ),
+        ];
+        for (text, kind, position) in cases {
+            assert_eq!(
+                Record::parse(text),
+                Err(RecordError { kind, position }),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_semicolon_and_white_space_are_allowed() {
+        let record = Record::parse(" v=DMARC1 ;\tp = quarantine ;  ").unwrap();
+        assert_eq!(record.policy, Some(Policy::Quarantine));
+        assert!(record.deviations.is_empty());
+    }
+
+    #[test]
+    fn invalid_values_are_ignored_with_the_tag_named() {
+        let record = Record::parse("v=DMARC1; p=reject; adkim=x; pct=110; fo=01; t=maybe").unwrap();
+        assert_eq!(record.dkim_alignment, None);
+        assert_eq!(record.percent, None);
+        assert_eq!(record.failure_options, None);
+        assert_eq!(record.testing, None);
+        let kinds: Vec<_> = record
+            .deviations
+            .iter()
+            .map(|deviation| deviation.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [Tag::Adkim, Tag::Pct, Tag::Fo, Tag::T].map(DeviationKind::InvalidValue)
+        );
+        assert_eq!(record.deviations[0].span, Span::new(26, 27));
+    }
+
+    #[test]
+    fn report_uris_keep_valid_elements_and_sizes() {
+        let record = Record::parse(
+            "v=DMARC1; rua=mailto:a@example.com!10m , bogus,\tmailto:b@example.net!0G",
+        )
+        .unwrap();
+        let uris: Vec<_> = record.aggregate_reports.as_ref().unwrap().iter().collect();
+        assert_eq!(uris.len(), 2);
+        assert_eq!(uris[0].max_size, Some(10 << 20));
+        assert_eq!(uris[1].uri, "mailto:b@example.net");
+        assert_eq!(uris[1].max_size, Some(0));
+        assert_eq!(
+            record.deviations[0].kind,
+            DeviationKind::InvalidUri(Tag::Rua)
+        );
+        assert_eq!(
+            &"v=DMARC1; rua=mailto:a@example.com!10m , bogus,\tmailto:b@example.net!0G"
+                [record.deviations[0].span.range()],
+            "bogus"
+        );
+    }
+
+    #[test]
+    fn bad_sizes_make_the_uri_invalid() {
+        for limit in [
+            "",
+            "10p",
+            "99999999999999999999999",
+            "18446744073709551615t",
+        ] {
+            assert_eq!(
+                report_uri(&format!("mailto:a@example.com!{limit}")),
+                None,
+                "{limit}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_tags_and_capitals_are_reported_but_read() {
+        let record = Record::parse("V=DMARC1; P=reject; future=1").unwrap();
+        assert_eq!(record.policy, Some(Policy::Reject));
+        let kinds: Vec<_> = record
+            .deviations
+            .iter()
+            .map(|deviation| deviation.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                DeviationKind::UppercaseTagName,
+                DeviationKind::UppercaseTagName,
+                DeviationKind::UnknownTag
+            ]
+        );
+    }
+
+    #[test]
+    fn printing_writes_every_valid_tag_in_order() {
+        let text = "v=DMARC1; ri=3600; rf=afrf; pct=50; t=y; psd=n; ruf=mailto:f@example.com; \
+                    rua=mailto:a@example.com!1k; fo=1:d; aspf=s; adkim=r; np=reject; sp=none; p=quarantine";
+        let record = Record::parse(text).unwrap();
+        assert_eq!(
+            record.to_string(),
+            "v=DMARC1; p=quarantine; sp=none; np=reject; adkim=r; aspf=s; fo=1:d; \
+             rua=mailto:a@example.com!1k; ruf=mailto:f@example.com; psd=n; t=y; pct=50; rf=afrf; ri=3600"
+        );
+        assert_eq!(record.legacy_tags(), [Tag::Pct, Tag::Rf, Tag::Ri]);
+    }
+}
