@@ -44,3 +44,92 @@ pub fn ready<F: Future>(future: F) -> F::Output {
         Poll::Pending => panic!("a future answered from memory waited"),
     }
 }
+
+/// Answers TXT queries from a map of names to character-strings; every
+/// other query is NXDOMAIN. Cloning an answer is the cost any resolver that
+/// returns owned records has, so evaluations measured with it include that
+/// cost, as a cache hit of a peer library includes its own.
+#[derive(Debug, Default)]
+pub struct MemoryResolver {
+    txt: std::collections::HashMap<String, mailtrail_dns::Answer<mailtrail_dns::Txt>>,
+}
+
+impl MemoryResolver {
+    /// A resolver answering `name` with one TXT record of `strings`, for
+    /// each pair.
+    ///
+    /// ```
+    /// use mailtrail_benches::{MemoryResolver, ready};
+    /// use mailtrail_dns::Resolver;
+    ///
+    /// let resolver = MemoryResolver::new(&[("example.com", &["v=spf1 ", "-all"])]);
+    /// let answer = ready(resolver.txt("example.com.")).unwrap();
+    /// assert_eq!(&*answer.records[0].concat(), b"v=spf1 -all");
+    /// assert!(ready(resolver.txt("other.example")).is_err());
+    /// ```
+    pub fn new(records: &[(&str, &[&str])]) -> Self {
+        let txt = records
+            .iter()
+            .map(|(name, strings)| {
+                let record = mailtrail_dns::Txt::new(strings.iter().copied());
+                (
+                    (*name).to_owned(),
+                    mailtrail_dns::Answer::new(vec![record], 300),
+                )
+            })
+            .collect();
+        Self { txt }
+    }
+}
+
+/// NXDOMAIN for `name`.
+fn nxdomain<T>(
+    name: &str,
+    rtype: mailtrail_dns::RecordType,
+) -> Result<mailtrail_dns::Answer<T>, mailtrail_dns::DnsError> {
+    Err(mailtrail_dns::DnsError::NxDomain {
+        name: name.to_owned(),
+        rtype,
+    })
+}
+
+impl mailtrail_dns::Resolver for MemoryResolver {
+    async fn txt(
+        &self,
+        name: &str,
+    ) -> Result<mailtrail_dns::Answer<mailtrail_dns::Txt>, mailtrail_dns::DnsError> {
+        let name = name.strip_suffix('.').unwrap_or(name);
+        match self.txt.get(name) {
+            Some(answer) => Ok(answer.clone()),
+            None => nxdomain(name, mailtrail_dns::RecordType::Txt),
+        }
+    }
+
+    async fn a(
+        &self,
+        name: &str,
+    ) -> Result<mailtrail_dns::Answer<std::net::Ipv4Addr>, mailtrail_dns::DnsError> {
+        nxdomain(name, mailtrail_dns::RecordType::A)
+    }
+
+    async fn aaaa(
+        &self,
+        name: &str,
+    ) -> Result<mailtrail_dns::Answer<std::net::Ipv6Addr>, mailtrail_dns::DnsError> {
+        nxdomain(name, mailtrail_dns::RecordType::Aaaa)
+    }
+
+    async fn mx(
+        &self,
+        name: &str,
+    ) -> Result<mailtrail_dns::Answer<mailtrail_dns::Mx>, mailtrail_dns::DnsError> {
+        nxdomain(name, mailtrail_dns::RecordType::Mx)
+    }
+
+    async fn ptr(
+        &self,
+        ip: std::net::IpAddr,
+    ) -> Result<mailtrail_dns::Answer<String>, mailtrail_dns::DnsError> {
+        nxdomain(&ip.to_string(), mailtrail_dns::RecordType::Ptr)
+    }
+}

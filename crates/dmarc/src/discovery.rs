@@ -6,6 +6,8 @@
 //! Every `_dmarc` lookup goes through [`Lookups`], which asks the resolver
 //! once per name per evaluation and writes each step to the trace.
 
+use std::borrow::Cow;
+
 use mailtrail_dns::{DnsError, Resolver};
 
 use crate::domain::{label_count, last_labels, tree_walk};
@@ -23,6 +25,9 @@ pub struct WalkStep {
     pub found: Found,
     /// The record text, the error or the DNS answer, in words.
     pub detail: String,
+    /// Whether the answer came from an earlier step of this evaluation
+    /// rather than from a new query.
+    pub cached: bool,
 }
 
 /// Why a tree-walk step was taken.
@@ -59,12 +64,17 @@ pub enum Found {
 /// What one name holds, cached for the evaluation.
 #[derive(Clone, Debug)]
 pub(crate) enum NameRecords {
-    /// The one DMARC record's text.
-    One(String),
+    /// The one DMARC record's text, read once: its `psd=` flag, or why it
+    /// does not parse, and the record until policy discovery takes it.
+    One {
+        text: String,
+        read: Result<PublicSuffix, RecordError>,
+        record: Option<Box<Record<'static>>>,
+    },
     /// Several DMARC records.
     Several(usize),
     /// None, with the reason in words.
-    None(String),
+    None(Cow<'static, str>),
     /// A temporary DNS failure, in words.
     Failed(String),
 }
@@ -72,14 +82,20 @@ pub(crate) enum NameRecords {
 /// The `_dmarc` lookups of one evaluation, cached, with their trace.
 pub(crate) struct Lookups<'r, R: ?Sized> {
     resolver: &'r R,
+    /// Domain (without `_dmarc.`) and what its name holds.
     cache: Vec<(String, NameRecords)>,
+    /// Whether to write the trace.
+    explain: bool,
     pub(crate) trace: Vec<WalkStep>,
 }
 
 /// The outcome of policy discovery.
 pub(crate) enum Discovery {
     /// A record at this domain.
-    Found { domain: String, text: String },
+    Found {
+        domain: String,
+        record: Box<Record<'static>>,
+    },
     /// A DMARC record that does not parse: permerror.
     Invalid {
         domain: String,
@@ -95,11 +111,13 @@ pub(crate) enum Discovery {
 }
 
 impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
-    /// Starts with an empty cache and trace.
-    pub(crate) fn new(resolver: &'r R) -> Self {
+    /// Starts with an empty cache and trace; the trace is written only
+    /// when explaining.
+    pub(crate) fn new(resolver: &'r R, explain: bool) -> Self {
         Self {
             resolver,
             cache: Vec::new(),
+            explain,
             trace: Vec::new(),
         }
     }
@@ -107,23 +125,39 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     /// Finds the policy record for `author` (normalized).
     pub(crate) async fn discover_policy(&mut self, author: &str, mode: Mode) -> Discovery {
         let psl_org = (mode == Mode::Rfc7489).then(|| public_suffix_organizational_domain(author));
-        let targets: Vec<&str> = match psl_org.as_deref() {
-            Some(org) if org != author => vec![author, org],
-            Some(_) => vec![author],
-            None => tree_walk(author).collect(),
+        let targets: Box<dyn Iterator<Item = &str>> = match psl_org.as_deref() {
+            Some(org) if org != author => Box::new([author, org].into_iter()),
+            Some(_) => Box::new(std::iter::once(author)),
+            None => Box::new(tree_walk(author)),
         };
 
         for domain in targets {
-            match self.lookup(domain, WalkPurpose::Policy).await {
-                NameRecords::One(text) => {
-                    let domain = domain.to_owned();
-                    return match Record::parse(&text) {
-                        Ok(_) => Discovery::Found { domain, text },
-                        Err(error) => Discovery::Invalid {
-                            domain,
-                            text,
-                            error,
-                        },
+            let index = self.lookup(domain, None).await;
+            match &mut self.cache[index].1 {
+                NameRecords::One {
+                    text,
+                    read: Err(error),
+                    ..
+                } => {
+                    let (domain, text, error) = (domain.to_owned(), text.clone(), error.clone());
+                    return Discovery::Invalid {
+                        domain,
+                        text,
+                        error,
+                    };
+                }
+                NameRecords::One { text, record, .. } => {
+                    let record = match record.take() {
+                        Some(record) => record,
+                        None => Box::new(
+                            Record::parse(text)
+                                .map(Record::into_owned)
+                                .unwrap_or_default(),
+                        ),
+                    };
+                    return Discovery::Found {
+                        domain: domain.to_owned(),
+                        record,
                     };
                 }
                 NameRecords::Several(_) if mode == Mode::Rfc7489 => {
@@ -131,7 +165,11 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
                         domain: domain.to_owned(),
                     };
                 }
-                NameRecords::Failed(detail) => return Discovery::TempError { detail },
+                NameRecords::Failed(detail) => {
+                    return Discovery::TempError {
+                        detail: detail.clone(),
+                    };
+                }
                 NameRecords::Several(_) | NameRecords::None(_) => {}
             }
         }
@@ -157,15 +195,14 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
         }
 
         let mut highest = None;
-        let purpose = WalkPurpose::OrganizationalDomain(domain.to_owned());
         for target in tree_walk(domain) {
-            let flag = match self.lookup(target, purpose.clone()).await {
-                NameRecords::One(text) => match Record::parse(&text) {
-                    Ok(record) => record.public_suffix(),
-                    Err(_) => continue,
-                },
-                NameRecords::Failed(detail) => return Err(detail),
-                NameRecords::Several(_) | NameRecords::None(_) => continue,
+            let index = self.lookup(target, Some(domain)).await;
+            let flag = match &self.cache[index].1 {
+                NameRecords::One { read: Ok(flag), .. } => *flag,
+                NameRecords::Failed(detail) => return Err(detail.clone()),
+                NameRecords::One { .. } | NameRecords::Several(_) | NameRecords::None(_) => {
+                    continue;
+                }
             };
             match flag {
                 PublicSuffix::No => return Ok(target.to_owned()),
@@ -179,42 +216,35 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
         Ok(highest.unwrap_or(domain).to_owned())
     }
 
-    /// What `_dmarc.<domain>` holds, from the cache or the resolver; every
-    /// call is a trace step.
-    async fn lookup(&mut self, domain: &str, purpose: WalkPurpose) -> NameRecords {
-        let name = format!("_dmarc.{domain}");
-        let records = match self.cache.iter().find(|(cached, _)| *cached == name) {
-            Some((_, records)) => records.clone(),
+    /// Where in the cache `_dmarc.<domain>` is, asking the resolver the
+    /// first time; every call is a trace step when explaining, for policy
+    /// discovery or for the organizational domain `of` a name.
+    async fn lookup(&mut self, domain: &str, of: Option<&str>) -> usize {
+        let known = self.cache.iter().position(|(cached, _)| cached == domain);
+        let index = match known {
+            Some(index) => index,
             None => {
-                let records = self.fetch(&name).await;
-                self.cache.push((name.clone(), records.clone()));
-                records
+                let records = self.fetch(domain).await;
+                self.cache.push((domain.to_owned(), records));
+                self.cache.len() - 1
             }
         };
-
-        let (found, detail) = match &records {
-            NameRecords::One(text) => match Record::parse(text) {
-                Ok(_) => (Found::Record, text.clone()),
-                Err(error) => (Found::InvalidRecord, format!("{text:?}: {error}")),
-            },
-            NameRecords::Several(count) => {
-                (Found::SeveralRecords, format!("{count} DMARC records"))
-            }
-            NameRecords::None(reason) => (Found::NoRecord, reason.clone()),
-            NameRecords::Failed(detail) => (Found::TempError, detail.clone()),
-        };
-        self.trace.push(WalkStep {
-            name,
-            purpose,
-            found,
-            detail,
-        });
-        records
+        if self.explain {
+            let purpose = of.map_or(WalkPurpose::Policy, |of| {
+                WalkPurpose::OrganizationalDomain(of.to_owned())
+            });
+            let step = step(domain, purpose, &self.cache[index].1, known.is_some());
+            self.trace.push(step);
+        }
+        index
     }
 
     /// Asks the resolver and keeps the TXT records that claim to be DMARC.
-    async fn fetch(&self, name: &str) -> NameRecords {
-        let answer = match self.resolver.txt(name).await {
+    async fn fetch(&self, domain: &str) -> NameRecords {
+        let mut name = String::with_capacity(domain.len() + 7);
+        name.push_str("_dmarc.");
+        name.push_str(domain);
+        let answer = match self.resolver.txt(&name).await {
             Ok(answer) => answer,
             Err(error) if error.is_temporary() => return NameRecords::Failed(error.to_string()),
             Err(error) => return NameRecords::None(void_reason(&error)),
@@ -223,12 +253,26 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
         let mut dmarc = answer
             .records
             .iter()
-            .map(|txt| String::from_utf8_lossy(&txt.concat()).into_owned())
+            .map(|txt| text_of(&txt.concat()))
             .filter(|text| crate::is_dmarc_record(text));
         match (dmarc.next(), dmarc.count()) {
-            (Some(text), 0) => NameRecords::One(text),
+            (Some(text), 0) => match Record::parse(&text) {
+                Ok(record) => {
+                    let read = Ok(record.public_suffix());
+                    let record = Some(Box::new(record.into_owned()));
+                    NameRecords::One { text, read, record }
+                }
+                Err(error) => NameRecords::One {
+                    text,
+                    read: Err(error),
+                    record: None,
+                },
+            },
             (Some(_), more) => NameRecords::Several(more + 1),
-            (None, _) => NameRecords::None(format!("{} TXT, none DMARC", answer.records.len())),
+            (None, _) => NameRecords::None(Cow::Owned(format!(
+                "{} TXT, none DMARC",
+                answer.records.len()
+            ))),
         }
     }
 
@@ -253,12 +297,45 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     }
 }
 
+/// A TXT record as text, invalid UTF-8 replaced.
+fn text_of(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 /// Words for a lookup that found nothing.
-fn void_reason(error: &DnsError) -> String {
+fn void_reason(error: &DnsError) -> Cow<'static, str> {
     match error {
-        DnsError::NxDomain { .. } => "NXDOMAIN".to_owned(),
-        DnsError::NoData { .. } => "no TXT records".to_owned(),
-        other => other.to_string(),
+        DnsError::NxDomain { .. } => Cow::Borrowed("NXDOMAIN"),
+        DnsError::NoData { .. } => Cow::Borrowed("no TXT records"),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// The trace step for one lookup.
+fn step(domain: &str, purpose: WalkPurpose, records: &NameRecords, cached: bool) -> WalkStep {
+    let (found, detail) = match records {
+        NameRecords::One {
+            text, read: Ok(_), ..
+        } => (Found::Record, text.clone()),
+        NameRecords::One {
+            text,
+            read: Err(error),
+            ..
+        } => (Found::InvalidRecord, format!("{text:?}: {error}")),
+        NameRecords::Several(count) => (Found::SeveralRecords, format!("{count} DMARC records")),
+        NameRecords::None(reason) => (Found::NoRecord, reason.to_string()),
+        NameRecords::Failed(detail) => (Found::TempError, detail.clone()),
+    };
+    let name = format!("_dmarc.{domain}");
+    WalkStep {
+        name,
+        purpose,
+        found,
+        detail,
+        cached,
     }
 }
 

@@ -21,24 +21,36 @@ pub const TREE_WALK_JUMP_LABELS: usize = 7;
 /// ```
 pub fn normalize_domain(domain: &str) -> Option<Cow<'_, str>> {
     let domain = domain.strip_suffix('.').unwrap_or(domain);
-    let ascii: Cow<'_, str> = if domain.is_ascii() {
-        if domain.bytes().any(|byte| byte.is_ascii_uppercase()) {
-            Cow::Owned(domain.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(domain)
-        }
-    } else {
-        Cow::Owned(idna::domain_to_ascii(domain).ok()?)
-    };
+    if !domain.is_ascii() {
+        let ascii = idna::domain_to_ascii(domain).ok()?;
+        return check_ascii(&ascii).map(|_| Cow::Owned(ascii));
+    }
+    match check_ascii(domain)? {
+        true => Some(Cow::Owned(domain.to_ascii_lowercase())),
+        false => Some(Cow::Borrowed(domain)),
+    }
+}
 
-    let labels_ok = ascii.split('.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-    });
-    (labels_ok && !ascii.is_empty() && ascii.len() <= 253).then_some(ascii)
+/// Checks an ASCII name in one pass: labels of 1 to 63 letters, digits,
+/// `-` or `_`, 253 octets at most. Says whether it holds capitals.
+fn check_ascii(domain: &str) -> Option<bool> {
+    let mut capitals = false;
+    let mut label = 0usize;
+    for &byte in domain.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
+            b'A'..=b'Z' => {
+                capitals = true;
+                label += 1;
+            }
+            b'.' if label > 0 => label = 0,
+            _ => return None,
+        }
+        if label > 63 {
+            return None;
+        }
+    }
+    (label > 0 && domain.len() <= 253).then_some(capitals)
 }
 
 /// The number of labels of a normalized name.

@@ -13,6 +13,13 @@ use crate::discovery::{Discovery, Lookups};
 use crate::domain::{is_within, normalize_domain};
 use crate::{Alignment, DmarcResult, Policies, Policy, PolicySource, Record, Tag, Verdict};
 
+/// Appends a reason, formatted only when the evaluator explains.
+macro_rules! note {
+    ($explain:expr, $reasons:expr, $($format:tt)+) => {
+        $reasons.extend($explain.then(|| format!($($format)+)))
+    };
+}
+
 /// Which DMARC specification the evaluation follows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -74,6 +81,7 @@ pub struct DkimAuthentication<'a> {
 pub struct Evaluator<'r, R: ?Sized> {
     resolver: &'r R,
     mode: Mode,
+    explain: bool,
 }
 
 impl<'a> Authentication<'a> {
@@ -139,7 +147,16 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         Self {
             resolver,
             mode: Mode::Rfc9989,
+            explain: true,
         }
+    }
+
+    /// Whether verdicts carry their reasons and the tree-walk trace (the
+    /// default). Without them an evaluation allocates much less, for filters
+    /// that only act on the result; error verdicts keep their one reason.
+    pub fn with_explanation(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
     }
 
     /// Chooses the specification followed.
@@ -160,7 +177,7 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
                 let domains: Vec<&str> = domains.iter().map(String::as_str).collect();
                 self.evaluate(&domains, auth).await
             }
-            Err(reason) => Verdict::bare(DmarcResult::PermError, None, reason),
+            Err(reason) => Verdict::bare(DmarcResult::PermError, None, Some(reason)),
         }
     }
 
@@ -179,7 +196,7 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
                 verdicts.push(Verdict::bare(
                     DmarcResult::PermError,
                     Some((*domain).to_owned()),
-                    reason,
+                    Some(reason),
                 ));
                 continue;
             };
@@ -199,7 +216,7 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         });
         let Some(leading) = leading else {
             let reason = "the message has no author domain".to_owned();
-            return Verdict::bare(DmarcResult::PermError, None, reason);
+            return Verdict::bare(DmarcResult::PermError, None, Some(reason));
         };
         let mut verdict = verdicts.remove(leading);
         verdict.other_authors = verdicts;
@@ -208,16 +225,12 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
 
     /// Evaluates one normalized author domain.
     async fn evaluate_author(&self, author: &str, auth: &Authentication<'_>) -> Verdict {
-        let mut lookups = Lookups::new(self.resolver);
+        let mut lookups = Lookups::new(self.resolver, self.explain);
         let mut verdict = match lookups.discover_policy(author, self.mode).await {
-            Discovery::Found { domain, text } => match Record::parse(&text) {
-                Ok(record) => {
-                    let record = record.into_owned();
-                    self.apply_record(&mut lookups, author, domain, record, auth)
-                        .await
-                }
-                Err(error) => invalid_record(author, &domain, &text, &error),
-            },
+            Discovery::Found { domain, record } => {
+                self.apply_record(&mut lookups, author, domain, *record, auth)
+                    .await
+            }
             Discovery::Invalid {
                 domain,
                 text,
@@ -225,15 +238,19 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
             } => invalid_record(author, &domain, &text, &error),
             Discovery::NotFound => {
                 let reason = "no DMARC record for the author domain or above it".to_owned();
-                Verdict::bare(DmarcResult::None, Some(author.to_owned()), reason)
+                Verdict::bare(DmarcResult::None, Some(author.to_owned()), Some(reason))
             }
             Discovery::Several { domain } => {
                 let reason = format!("several DMARC records at _dmarc.{domain}: none applies");
-                Verdict::bare(DmarcResult::None, Some(author.to_owned()), reason)
+                Verdict::bare(DmarcResult::None, Some(author.to_owned()), Some(reason))
             }
             Discovery::TempError { detail } => {
                 let reason = format!("policy discovery failed: {detail}");
-                Verdict::bare(DmarcResult::TempError, Some(author.to_owned()), reason)
+                Verdict::bare(
+                    DmarcResult::TempError,
+                    Some(author.to_owned()),
+                    Some(reason),
+                )
             }
         };
         verdict.tree_walk = lookups.trace;
@@ -249,17 +266,18 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         record: Record<'static>,
         auth: &Authentication<'_>,
     ) -> Verdict {
-        let mut verdict = Verdict::bare(
-            DmarcResult::None,
-            Some(author.to_owned()),
-            format!("policy record found at _dmarc.{policy_domain}"),
-        );
+        let reason = self
+            .explain
+            .then(|| format!("policy record found at _dmarc.{policy_domain}"));
+        let mut verdict = Verdict::bare(DmarcResult::None, Some(author.to_owned()), reason);
         let policies = match record.policies(self.mode) {
             Ok(policies) => policies,
             Err(no_policy) => {
-                verdict
-                    .reasons
-                    .push(format!("{no_policy}: DMARC does not apply"));
+                note!(
+                    self.explain,
+                    verdict.reasons,
+                    "{no_policy}: DMARC does not apply"
+                );
                 verdict.policy_domain = Some(policy_domain);
                 verdict.record = Some(record);
                 return verdict;
@@ -274,6 +292,7 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
             author,
             organizational: &organizational,
             temporary: None,
+            explain: self.explain,
         };
         alignment.align(&mut verdict, &record, auth).await;
         let temporary = alignment.temporary.take();
@@ -281,14 +300,17 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         verdict.result = if verdict.spf_aligned || !verdict.dkim_aligned.is_empty() {
             DmarcResult::Pass
         } else if let Some(detail) = temporary {
-            verdict
-                .reasons
-                .push(format!("no aligned pass, and {detail}"));
+            note!(
+                self.explain,
+                verdict.reasons,
+                "no aligned pass, and {detail}"
+            );
             DmarcResult::TempError
         } else {
-            verdict
-                .reasons
-                .push("no identifier aligned with a pass".to_owned());
+            verdict.reasons.extend(
+                self.explain
+                    .then(|| "no identifier aligned with a pass".to_owned()),
+            );
             DmarcResult::Fail
         };
 
@@ -327,20 +349,24 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         let legacy = record.legacy_tags();
         if self.mode == Mode::Rfc9989 && !legacy.is_empty() {
             let names: Vec<&str> = legacy.iter().map(|tag| Tag::as_str(*tag)).collect();
-            verdict.reasons.push(format!(
+            note!(
+                self.explain,
+                verdict.reasons,
                 "{} = RFC 7489 tags that RFC 9989 removed: ignored",
                 names.join(", ")
-            ));
+            );
         }
         if self.mode == Mode::Rfc7489
             && record
                 .percent
                 .is_some_and(|percent| percent > 0 && percent < 100)
         {
-            verdict.reasons.push(format!(
+            note!(
+                self.explain,
+                verdict.reasons,
                 "pct={}: a receiver samples; the policy is reported as if selected",
                 record.percent.unwrap_or(100)
-            ));
+            );
         }
     }
 
@@ -359,26 +385,32 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         let checks_existence =
             self.mode == Mode::Rfc9989 && policies.nonexistent != policies.subdomain;
         if !checks_existence {
-            reasons.push(format!(
+            note!(
+                self.explain,
+                reasons,
                 "{author} is below {policy_domain}: the subdomain policy applies"
-            ));
+            );
             return (policies.subdomain, PolicySource::ExistingSubdomain);
         }
         match lookups.exists(author).await {
             Some(false) => {
-                reasons.push(format!(
+                note!(
+                    self.explain,
+                    reasons,
                     "{author} does not exist (no A, AAAA or MX): np applies"
-                ));
+                );
                 (policies.nonexistent, PolicySource::NonexistentSubdomain)
             }
             Some(true) => {
-                reasons.push(format!("{author} exists: sp applies"));
+                note!(self.explain, reasons, "{author} exists: sp applies");
                 (policies.subdomain, PolicySource::ExistingSubdomain)
             }
             None => {
-                reasons.push(format!(
+                note!(
+                    self.explain,
+                    reasons,
                     "whether {author} exists is unknown (DNS failure): sp applies"
-                ));
+                );
                 (policies.subdomain, PolicySource::ExistingSubdomain)
             }
         }
@@ -393,6 +425,7 @@ struct Aligner<'l, 'r, 'd, R: ?Sized> {
     organizational: &'d Result<String, String>,
     /// The first temporary failure that kept an identifier from aligning.
     temporary: Option<String>,
+    explain: bool,
 }
 
 impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
@@ -412,25 +445,33 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
             match (spf.result, aligned) {
                 (SpfResult::Pass, Ok(true)) => {
                     verdict.spf_aligned = true;
-                    verdict
-                        .reasons
-                        .push(format!("SPF pass for {identity} {} aligns", spf.domain));
+                    note!(
+                        self.explain,
+                        verdict.reasons,
+                        "SPF pass for {identity} {} aligns",
+                        spf.domain
+                    );
                 }
                 (SpfResult::TempError, Ok(true)) => {
                     self.temporary
                         .get_or_insert_with(|| format!("SPF temperror for aligned {}", spf.domain));
                 }
-                (SpfResult::Pass, Ok(false)) => verdict.reasons.push(format!(
+                (SpfResult::Pass, Ok(false)) => note!(
+                    self.explain,
+                    verdict.reasons,
                     "SPF pass for {identity} {} does not align ({} alignment)",
                     spf.domain,
                     alignment_word(record.spf_alignment())
-                )),
+                ),
                 (SpfResult::Pass | SpfResult::TempError, Err(detail)) => {
                     self.temporary.get_or_insert(detail);
                 }
-                (result, _) => verdict
-                    .reasons
-                    .push(format!("SPF {result} for {}", spf.domain)),
+                (result, _) => note!(
+                    self.explain,
+                    verdict.reasons,
+                    "SPF {result} for {}",
+                    spf.domain
+                ),
             }
         }
 
@@ -443,10 +484,15 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                 .await;
             match (signature.result, aligned) {
                 (DkimResult::Pass, Ok(true)) => {
-                    let domain = signature.domain.to_ascii_lowercase();
-                    verdict
-                        .reasons
-                        .push(format!("DKIM pass for d={domain} aligns"));
+                    // Aligned, so the name normalized.
+                    let domain = normalize_domain(&signature.domain)
+                        .map(Cow::into_owned)
+                        .unwrap_or_default();
+                    note!(
+                        self.explain,
+                        verdict.reasons,
+                        "DKIM pass for d={domain} aligns"
+                    );
                     verdict.dkim_aligned.push(domain);
                 }
                 (_, Ok(true)) => {
@@ -454,11 +500,13 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                         format!("DKIM temperror for aligned d={}", signature.domain)
                     });
                 }
-                (DkimResult::Pass, Ok(false)) => verdict.reasons.push(format!(
+                (DkimResult::Pass, Ok(false)) => note!(
+                    self.explain,
+                    verdict.reasons,
                     "DKIM pass for d={} does not align ({} alignment)",
                     signature.domain,
                     alignment_word(record.dkim_alignment())
-                )),
+                ),
                 (_, Err(detail)) => {
                     self.temporary.get_or_insert(detail);
                 }
@@ -503,7 +551,11 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
 /// The verdict for a DMARC record that does not parse.
 fn invalid_record(author: &str, domain: &str, text: &str, error: &crate::RecordError) -> Verdict {
     let reason = format!("the DMARC record at _dmarc.{domain} ({text:?}) is invalid: {error}");
-    let mut verdict = Verdict::bare(DmarcResult::PermError, Some(author.to_owned()), reason);
+    let mut verdict = Verdict::bare(
+        DmarcResult::PermError,
+        Some(author.to_owned()),
+        Some(reason),
+    );
     verdict.policy_domain = Some(domain.to_owned());
     verdict
 }

@@ -162,7 +162,7 @@ impl<'a> Record<'a> {
     fn report_uris(&mut self, tag: Tag, spec: &TagSpec<'a>) -> Option<ReportUris<'a>> {
         let mut valid = 0;
         let mut offset = spec.value_span.start;
-        for element in spec.value.split(',') {
+        for element in pieces(spec.value, b',') {
             let trimmed = element.trim_matches(is_wsp);
             if report_uri(trimmed).is_some() {
                 valid += 1;
@@ -249,7 +249,7 @@ fn failure_options(value: &str) -> Option<FailureOptions> {
         dkim: false,
         spf: false,
     };
-    for option in value.split(':') {
+    for option in pieces(value, b':') {
         let flag = match option.trim_matches(is_wsp) {
             "0" => &mut options.all_fail,
             "1" => &mut options.any_fail,
@@ -265,7 +265,7 @@ fn failure_options(value: &str) -> Option<FailureOptions> {
 /// `rf=`: keywords (`ALPHA / DIGIT` then `-` inside, not at the end) joined
 /// by `:`.
 fn keywords(value: &str) -> Option<&str> {
-    let valid = value.split(':').all(|keyword| {
+    let valid = pieces(value, b':').all(|keyword| {
         let keyword = keyword.trim_matches(is_wsp);
         let bytes = keyword.as_bytes();
         !bytes.is_empty()
@@ -293,7 +293,7 @@ fn number<T: TryFrom<u64>>(value: &str) -> Option<T> {
 /// One `dmarc-uri`: a URI with a scheme, then optionally `!` and a size
 /// with an optional unit `k`, `m`, `g` or `t` (any case).
 pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
-    let (uri, limit) = match element.split_once('!') {
+    let (uri, limit) = match split_at_byte(element, b'!') {
         Some((uri, limit)) => (uri, Some(limit)),
         None => (element, None),
     };
@@ -314,7 +314,7 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
 /// `scheme ":" rest`, the rest non-empty and made of URI characters
 /// (RFC 3986 §2; `,` and `!` must be percent-encoded in a DMARC URI).
 fn is_uri(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once(':') else {
+    let Some((scheme, rest)) = split_at_byte(text, b':') else {
         return false;
     };
     let scheme_ok = scheme
@@ -324,12 +324,48 @@ fn is_uri(text: &str) -> bool {
         && scheme
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'));
-    let rest_ok = !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~:/?#[]@$&'()*+;=%".contains(&byte));
+    let mut rest_ok = !rest.is_empty();
+    for byte in rest.bytes() {
+        rest_ok &= URI_BYTES[usize::from(byte)];
+    }
     scheme_ok && rest_ok
 }
+
+/// The bytes allowed in a URI after its scheme: unreserved, reserved and
+/// `%` (RFC 3986 §2), as a table.
+static URI_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let character = byte as u8;
+        table[byte] = character.is_ascii_alphanumeric()
+            || matches!(
+                character,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b':'
+                    | b'/'
+                    | b'?'
+                    | b'#'
+                    | b'['
+                    | b']'
+                    | b'@'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b';'
+                    | b'='
+                    | b'%'
+            );
+        byte += 1;
+    }
+    table
+};
 
 /// A size limit: digits and an optional unit; in octets.
 fn size(limit: &str) -> Option<u64> {
@@ -345,6 +381,36 @@ fn size(limit: &str) -> Option<u64> {
     }
     let value: u64 = digits.parse().ok()?;
     value.checked_mul(1 << shift)
+}
+
+/// The offset of the first `byte` in `text`. A plain loop: the parts of a
+/// record are short, and `memchr`'s set-up costs more than it saves there.
+fn position(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|candidate| candidate == byte)
+}
+
+/// `text` split at the first `byte`, which is dropped.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = position(text, byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+/// The pieces of `text` between `separator` bytes, like `str::split`.
+pub(crate) fn pieces(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match split_at_byte(current, separator) {
+            Some((piece, after)) => {
+                rest = Some(after);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// White space inside a record: space and tab.
@@ -370,54 +436,74 @@ struct TagSpecs<'a> {
 impl<'a> Iterator for TagSpecs<'a> {
     type Item = Result<TagSpec<'a>, RecordError>;
 
+    /// One hand-written pass over the bytes of a tag spec: find its end,
+    /// its first `=`, and trim white space around name and value. Every
+    /// offset lands on an ASCII byte or next to one, so slicing is safe.
     fn next(&mut self) -> Option<Self::Item> {
-        if self.offset > self.text.len() {
+        let bytes = self.text.as_bytes();
+        if self.offset > bytes.len() {
             return None;
         }
-        let rest = &self.text[self.offset..];
-        let (spec, consumed) = match rest.find(';') {
-            Some(end) => (&rest[..end], end + 1),
-            None => (rest, rest.len() + 1),
-        };
-        let start = self.offset;
-        self.offset += consumed;
+        let mut at = self.offset;
+        while at < bytes.len() && is_wsp_byte(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        let at = bytes[start..]
+            .iter()
+            .position(|byte| *byte == b';')
+            .map_or(bytes.len(), |end| start + end);
+        let equals = bytes[start..at]
+            .iter()
+            .position(|byte| *byte == b'=')
+            .map(|offset| start + offset);
+        self.offset = at + 1;
+        let end = trim_end(bytes, start, at);
 
-        let leading = spec.len() - spec.trim_start_matches(is_wsp).len();
-        let trimmed = spec.trim_matches(is_wsp);
-        if trimmed.is_empty() {
+        if end == start {
             // A trailing `;` (and white space) ends the list; an empty tag
             // elsewhere breaks it.
-            let at_end = self.offset > self.text.len();
-            return (!at_end).then_some(Err(error(RecordErrorKind::EmptyTag, start + leading)));
+            let at_end = self.offset > bytes.len();
+            return (!at_end).then_some(Err(error(RecordErrorKind::EmptyTag, start)));
+        }
+        let Some(equals) = equals.filter(|equals| *equals < end) else {
+            return Some(Err(error(RecordErrorKind::MissingEquals, start)));
+        };
+
+        let name = &self.text[start..trim_end(bytes, start, equals)];
+        let name_bytes = name.as_bytes();
+        let name_ok = name_bytes.first().is_some_and(u8::is_ascii_alphabetic)
+            && name_bytes
+                .iter()
+                .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'_');
+        if !name_ok {
+            return Some(Err(error(RecordErrorKind::InvalidTagName, start)));
         }
 
-        Some(tag_spec(trimmed, start + leading))
+        let mut value_start = equals + 1;
+        while value_start < end && is_wsp_byte(bytes[value_start]) {
+            value_start += 1;
+        }
+        Some(Ok(TagSpec {
+            name,
+            value: &self.text[value_start..end],
+            span: Span::new(start, end),
+            value_span: Span::new(value_start, end),
+        }))
     }
 }
 
-/// Splits one trimmed tag spec at `=` and checks the name.
-fn tag_spec(spec: &str, start: usize) -> Result<TagSpec<'_>, RecordError> {
-    let Some((name, value)) = spec.split_once('=') else {
-        return Err(error(RecordErrorKind::MissingEquals, start));
-    };
-    let name = name.trim_end_matches(is_wsp);
-    let bytes = name.as_bytes();
-    let name_ok = bytes.first().is_some_and(u8::is_ascii_alphabetic)
-        && bytes
-            .iter()
-            .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'_');
-    if !name_ok {
-        return Err(error(RecordErrorKind::InvalidTagName, start));
+/// The end of `bytes[start..end]` without trailing white space.
+fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && is_wsp_byte(bytes[end - 1]) {
+        end -= 1;
     }
+    end
+}
 
-    let value_start = start + spec.len() - value.trim_start_matches(is_wsp).len();
-    let value = value.trim_matches(is_wsp);
-    Ok(TagSpec {
-        name,
-        value,
-        span: Span::new(start, start + spec.len()),
-        value_span: Span::new(value_start, value_start + value.len()),
-    })
+/// Space or tab.
+const fn is_wsp_byte(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t'
 }
 
 /// An error at an offset.

@@ -471,8 +471,7 @@ impl<'a> ReportUris<'a> {
 
     /// The valid destinations, in the order written.
     pub fn iter(&self) -> impl Iterator<Item = ReportUri<'_>> + '_ {
-        self.text
-            .split(',')
+        crate::parse::pieces(&self.text, b',')
             .filter_map(|element| crate::parse::report_uri(element.trim_matches([' ', '\t'])))
     }
 
@@ -550,24 +549,29 @@ impl Tag {
 
     /// The tag with this name, compared without regard to case.
     pub fn from_name(name: &str) -> Option<Self> {
-        const ALL: [Tag; 14] = [
-            Tag::V,
-            Tag::P,
-            Tag::Sp,
-            Tag::Np,
-            Tag::Adkim,
-            Tag::Aspf,
-            Tag::Fo,
-            Tag::Rua,
-            Tag::Ruf,
-            Tag::Psd,
-            Tag::T,
-            Tag::Pct,
-            Tag::Rf,
-            Tag::Ri,
-        ];
-        ALL.into_iter()
-            .find(|tag| tag.as_str().eq_ignore_ascii_case(name))
+        let mut lower = [0u8; 5];
+        let bytes = name.as_bytes();
+        let lower = lower.get_mut(..bytes.len())?;
+        for (slot, byte) in lower.iter_mut().zip(bytes) {
+            *slot = byte.to_ascii_lowercase();
+        }
+        Some(match &*lower {
+            b"v" => Self::V,
+            b"p" => Self::P,
+            b"sp" => Self::Sp,
+            b"np" => Self::Np,
+            b"adkim" => Self::Adkim,
+            b"aspf" => Self::Aspf,
+            b"fo" => Self::Fo,
+            b"rua" => Self::Rua,
+            b"ruf" => Self::Ruf,
+            b"psd" => Self::Psd,
+            b"t" => Self::T,
+            b"pct" => Self::Pct,
+            b"rf" => Self::Rf,
+            b"ri" => Self::Ri,
+            _ => return None,
+        })
     }
 
     /// The bit of this tag in a set of seen tags.

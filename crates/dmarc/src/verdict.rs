@@ -107,8 +107,12 @@ impl fmt::Display for DmarcResult {
 }
 
 impl Verdict {
-    /// A verdict with only its result and one reason.
-    pub(crate) fn bare(result: DmarcResult, author_domain: Option<String>, reason: String) -> Self {
+    /// A verdict with only its result and at most one reason.
+    pub(crate) fn bare(
+        result: DmarcResult,
+        author_domain: Option<String>,
+        reason: Option<String>,
+    ) -> Self {
         Self {
             result,
             author_domain,
@@ -121,7 +125,7 @@ impl Verdict {
             testing: false,
             spf_aligned: false,
             dkim_aligned: Vec::new(),
-            reasons: vec![reason],
+            reasons: reason.into_iter().collect(),
             tree_walk: Vec::new(),
             other_authors: Vec::new(),
         }
