@@ -635,8 +635,15 @@ impl<'s> Reader<'_, 's> {
         self.pieces[..self.count].get(index).map(|piece| piece.kind)
     }
 
+    /// Whether the piece at `index` is `word`, without regard to case;
+    /// compared as bytes, which needs no check of character boundaries.
     fn is(&self, index: usize, word: &str) -> bool {
-        self.text(index).eq_ignore_ascii_case(word)
+        let bytes = match self.pieces[..self.count].get(index) {
+            Some(piece) => self.parser.bytes.get(piece.start..piece.end),
+            None => None,
+        };
+
+        bytes.is_some_and(|bytes| bytes.eq_ignore_ascii_case(word.as_bytes()))
     }
 }
 
