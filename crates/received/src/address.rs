@@ -17,16 +17,21 @@ use crate::class::{ALPHA, COLON, DIGIT, DOT, HEX_LETTER, HYPHEN, PERCENT, SLASH,
 /// `[local]` or `[?.?.?.?]`. Addresses are returned as written: an
 /// IPv4-mapped IPv6 address stays IPv6 (see [`IpAddr::to_canonical`]).
 pub(crate) fn parse_ip(text: &str) -> Option<(IpAddr, Option<u16>)> {
+    parse_ip_shaped(text, shape(text.as_bytes()))
+}
+
+/// [`parse_ip`] for a word whose [`shape`] is known.
+pub(crate) fn parse_ip_shaped(text: &str, shape: u16) -> Option<(IpAddr, Option<u16>)> {
     let first = *text.as_bytes().first()?;
 
     if first == b'[' {
         return parse_bracketed(text);
     }
-    if !could_be_address(text.len(), shape(text.as_bytes())) {
+    if !could_be_address(text.len(), shape) {
         return None;
     }
 
-    parse_bare(text, false)
+    parse_bare(text, false, shape)
 }
 
 /// Whether a bare word of `length` bytes and this [`shape`] is made only
@@ -41,8 +46,8 @@ pub(crate) fn could_be_address(length: usize, shape: u16) -> bool {
 
 /// `[address]` with an optional `:port` or `.port` after it.
 fn parse_bracketed(text: &str) -> Option<(IpAddr, Option<u16>)> {
-    let close = text.find(']')?;
-    let inner = text[1..close].trim_matches(|c| c == '(' || c == ')' || c == ' ');
+    let close = text.bytes().position(|byte| byte == b']')?;
+    let inner = text[1..close].trim_matches([b'(', b')', b' '].map(char::from));
     let after = &text[close + 1..];
 
     let port = match after.as_bytes().first() {
@@ -52,28 +57,32 @@ fn parse_bracketed(text: &str) -> Option<(IpAddr, Option<u16>)> {
     };
 
     let inner = strip_ipv6_tag(inner);
-    let (ip, inner_port) = parse_bare(inner, true)?;
+    let (ip, inner_port) = parse_bare(inner, true, shape(inner.as_bytes()))?;
 
     Some((ip, port.or(inner_port)))
 }
 
-/// A bare address; `dotted_port` allows a port as a fifth dotted number,
-/// which only makes sense between brackets.
-fn parse_bare(text: &str, dotted_port: bool) -> Option<(IpAddr, Option<u16>)> {
+/// A bare address of this [`shape`]; `dotted_port` allows a port as a
+/// fifth dotted number, which only makes sense between brackets.
+fn parse_bare(text: &str, dotted_port: bool, shape: u16) -> Option<(IpAddr, Option<u16>)> {
     let bytes = text.as_bytes();
 
-    if let Some(ip) = ipv4(bytes) {
-        return Some((IpAddr::V4(ip), None));
-    }
-
-    if let Some(colon) = bytes.iter().rposition(|&byte| byte == b':') {
-        let zone = bytes.iter().position(|&byte| byte == b'%');
+    if shape & COLON != 0 {
+        let zone = match shape & PERCENT {
+            0 => None,
+            _ => bytes.iter().position(|&byte| byte == b'%'),
+        };
         if let Some(ip) = ipv6(&bytes[..zone.unwrap_or(bytes.len())]) {
             return Some((IpAddr::V6(ip), None));
         }
 
+        let colon = bytes.iter().rposition(|&byte| byte == b':')?;
         let ip = ipv4(&bytes[..colon])?;
         return Some((IpAddr::V4(ip), Some(port(&bytes[colon + 1..])?)));
+    }
+
+    if let Some(ip) = ipv4(bytes) {
+        return Some((IpAddr::V4(ip), None));
     }
 
     if dotted_port {
@@ -139,11 +148,12 @@ fn ipv6(bytes: &[u8]) -> Option<Ipv6Addr> {
     while position < bytes.len() {
         let start = position;
         let mut value: u32 = 0;
-        while let Some(digit) = bytes.get(position).and_then(|&byte| hex(byte)) {
-            if position - start == 4 {
-                return None;
+        while let Some(&byte) = bytes.get(position) {
+            let digit = HEX_VALUES[usize::from(byte)];
+            if digit > 15 {
+                break;
             }
-            value = (value << 4) | digit;
+            value = (value << 4) | u32::from(digit);
             position += 1;
         }
 
@@ -155,19 +165,20 @@ fn ipv6(bytes: &[u8]) -> Option<Ipv6Addr> {
             break;
         }
 
-        if position == start || count == 8 {
+        let digits = position - start;
+        if digits == 0 || digits > 4 || count == 8 {
             return None;
         }
         groups[count] = value as u16;
         count += 1;
 
-        match &bytes[position..] {
-            [] => break,
-            [b':', b':', ..] if gap.is_none() => {
+        match bytes.get(position..position + 2) {
+            None if position == bytes.len() => break,
+            Some(b"::") if gap.is_none() => {
                 gap = Some(count);
                 position += 2;
             }
-            [b':', next, ..] if *next != b':' => position += 1,
+            Some([b':', next]) if *next != b':' => position += 1,
             _ => return None,
         }
     }
@@ -185,15 +196,24 @@ fn ipv6(bytes: &[u8]) -> Option<Ipv6Addr> {
     Some(Ipv6Addr::from(groups))
 }
 
-fn hex(byte: u8) -> Option<u32> {
-    let value = match byte {
-        b'0'..=b'9' => byte - b'0',
-        b'a'..=b'f' => byte - b'a' + 10,
-        b'A'..=b'F' => byte - b'A' + 10,
-        _ => return None,
-    };
+/// The value of each hex digit; 255 for other bytes.
+static HEX_VALUES: [u8; 256] = hex_values();
 
-    Some(u32::from(value))
+const fn hex_values() -> [u8; 256] {
+    let mut table = [255; 256];
+    let mut byte = 0;
+
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            digit @ b'0'..=b'9' => digit - b'0',
+            letter @ b'a'..=b'f' => letter - b'a' + 10,
+            letter @ b'A'..=b'F' => letter - b'A' + 10,
+            _ => 255,
+        };
+        byte += 1;
+    }
+
+    table
 }
 
 /// A port: one to five digits, at most 65535.
@@ -219,14 +239,21 @@ fn strip_ipv6_tag(text: &str) -> &str {
 /// Whether `text` can be a host name in a `by` clause: letters, digits,
 /// hyphens, underscores and dots, and slashes for Domino's hierarchical
 /// server names such as `HUB01/Example`. Addresses are tried apart.
-pub(crate) fn is_host_name(text: &str) -> bool {
-    !text.is_empty() && shape(text.as_bytes()) & !(ALPHA | DIGIT | DOT | HYPHEN | SLASH) == 0
+#[cfg(test)]
+fn is_host_name(text: &str) -> bool {
+    is_host_name_shaped(text, shape(text.as_bytes()))
+}
+
+/// [`is_host_name`] for a word whose [`shape`] is known.
+pub(crate) fn is_host_name_shaped(text: &str, shape: u16) -> bool {
+    !text.is_empty() && shape & !(ALPHA | DIGIT | DOT | HYPHEN | SLASH) == 0
 }
 
 /// Whether `text` looks like a host name a resolver returned: a domain with
 /// a dot and a letter, or `localhost`. Used to tell a reverse-DNS name in a
 /// comment from other words.
-pub(crate) fn is_domain(text: &str) -> bool {
+#[cfg(test)]
+fn is_domain(text: &str) -> bool {
     is_domain_shaped(text, shape(text.as_bytes()))
 }
 

@@ -54,6 +54,35 @@ pub(crate) fn shape(bytes: &[u8]) -> u16 {
         .fold(0, |shape, &byte| shape | CLASSES[usize::from(byte)])
 }
 
+/// The end of the run of bytes of `bytes` from `start` that have none of
+/// the classes in `stop`, and the union of their classes. Four bytes are
+/// classed per step while none of them stops the run.
+pub(crate) fn run_end(bytes: &[u8], start: usize, stop: u16) -> (usize, u16) {
+    let rest = bytes.get(start..).unwrap_or_default();
+    let class = |byte: u8| CLASSES[usize::from(byte)];
+    let mut length = 0;
+    let mut shape = 0;
+
+    for four in rest.chunks_exact(4) {
+        let classes = class(four[0]) | class(four[1]) | class(four[2]) | class(four[3]);
+        if classes & stop != 0 {
+            break;
+        }
+        shape |= classes;
+        length += 4;
+    }
+
+    for &byte in &rest[length..] {
+        if class(byte) & stop != 0 {
+            break;
+        }
+        shape |= class(byte);
+        length += 1;
+    }
+
+    (start + length, shape)
+}
+
 /// Whether `byte` has one of the classes in `mask`.
 pub(crate) fn is(byte: u8, mask: u16) -> bool {
     CLASSES[usize::from(byte)] & mask != 0

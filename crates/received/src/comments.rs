@@ -17,8 +17,8 @@
 //! | OpenSMTPD | `(rdns [local])`, `(TLSv1.3:C:256:NO)` |
 //! | webmail | `(SquirrelMail authenticated user u)` |
 
-use crate::address::{could_be_address, is_domain_shaped, parse_ip};
-use crate::class::{AT, BETWEEN_PIECES, CLASSES, COMMENT_SYNTAX, PIECE_END, is};
+use crate::address::{could_be_address, is_domain_shaped, parse_ip, parse_ip_shaped};
+use crate::class::{AT, BETWEEN_PIECES, COMMENT_SYNTAX, PIECE_END, is, run_end};
 use crate::parser::{Clause, Parser};
 use crate::received::{Parts, Slot};
 use crate::token::{Token, TokenKind, comment_close, comment_end, is_space};
@@ -32,7 +32,6 @@ pub(crate) fn read(parser: &mut Parser<'_>, open: usize, end: usize) -> (usize, 
     let mut reader = Reader {
         context: parser.clause,
         pieces: [Token::default(); MAX_PIECES],
-        shapes: [0; MAX_PIECES],
         count: 0,
         parser,
     };
@@ -54,9 +53,6 @@ struct Reader<'p, 's> {
     parser: &'p mut Parser<'s>,
     context: Clause,
     pieces: [Token; MAX_PIECES],
-    /// The [`shape`](crate::class::shape) of each word piece; all classes
-    /// for other pieces.
-    shapes: [u16; MAX_PIECES],
     count: usize,
 }
 
@@ -112,8 +108,8 @@ impl<'s> Reader<'_, 's> {
                 start: position,
                 end: piece_end,
                 kind,
+                shape,
             };
-            self.shapes[self.count] = shape;
             self.count += 1;
             position = piece_end.max(position + 1);
         }
@@ -182,11 +178,11 @@ impl<'s> Reader<'_, 's> {
         if !bare_late && self.address(index) == 1 {
             return 1;
         }
-        if piece.kind == TokenKind::Word && self.shapes[index] & AT != 0 {
+        if piece.kind == TokenKind::Word && piece.shape & AT != 0 {
             return self.user_at_host(index, piece.start);
         }
         if index == 0 {
-            self.reverse_dns(piece, self.shapes[index]);
+            self.reverse_dns(piece, piece.shape);
         }
 
         1
@@ -270,10 +266,10 @@ impl<'s> Reader<'_, 's> {
             return 0;
         };
         let bare = piece.kind == TokenKind::Word;
-        if bare && !could_be_address(piece.end - piece.start, self.shapes[index]) {
+        if bare && !could_be_address(piece.end - piece.start, piece.shape) {
             return 0;
         }
-        let Some((ip, port)) = parse_ip(self.text(index)) else {
+        let Some((ip, port)) = parse_ip_shaped(self.text(index), piece.shape) else {
             return 0;
         };
 
@@ -612,7 +608,7 @@ impl<'s> Reader<'_, 's> {
     fn set(&mut self, index: usize, field: fn(&mut Parts) -> &mut Option<Slot>) {
         if let Some(&piece) = self.pieces[..self.count].get(index) {
             let slot = self.parser.unwrapped(piece);
-            field(&mut self.parser.parts).get_or_insert(slot);
+            field(self.parser.parts).get_or_insert(slot);
             self.parser.recognised = true;
         }
     }
@@ -639,8 +635,15 @@ impl<'s> Reader<'_, 's> {
         self.pieces[..self.count].get(index).map(|piece| piece.kind)
     }
 
+    /// Whether the piece at `index` is `word`, without regard to case;
+    /// compared as bytes, which needs no check of character boundaries.
     fn is(&self, index: usize, word: &str) -> bool {
-        self.text(index).eq_ignore_ascii_case(word)
+        let bytes = match self.pieces[..self.count].get(index) {
+            Some(piece) => self.parser.bytes.get(piece.start..piece.end),
+            None => None,
+        };
+
+        bytes.is_some_and(|bytes| bytes.eq_ignore_ascii_case(word.as_bytes()))
     }
 }
 
@@ -650,21 +653,16 @@ fn slot_of(piece: Token) -> Slot {
 
 /// The end of a word inside a comment.
 fn word_end(bytes: &[u8], start: usize, end: usize) -> (usize, u16) {
+    let bytes_to_end = bytes.get(..end).unwrap_or_default();
     let mut position = start;
     let mut shape = 0;
 
     loop {
-        let run = bytes.get(position..end).unwrap_or_default();
-        let mut length = 0;
-        for &byte in run {
-            let class = CLASSES[usize::from(byte)];
-            if class & (PIECE_END | COMMENT_SYNTAX) != 0 {
-                break;
-            }
-            shape |= class;
-            length += 1;
+        if position < bytes_to_end.len() {
+            let (run_end, run_shape) = run_end(bytes_to_end, position, PIECE_END | COMMENT_SYNTAX);
+            position = run_end;
+            shape |= run_shape;
         }
-        position += length;
 
         // A quoted-pair (RFC 5322 §3.2.1) stays in the word.
         match bytes.get(position) {

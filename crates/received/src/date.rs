@@ -61,6 +61,10 @@ pub(crate) fn parse_date(
     deviations: &mut DateDeviations,
 ) -> Result<ParsedDate, usize> {
     let bytes = &bytes[..end.min(bytes.len())];
+    if let Some(date) = common_date(bytes, start) {
+        return Ok(date);
+    }
+
     let mut lexer = Lexer {
         bytes,
         position: start,
@@ -98,6 +102,105 @@ pub(crate) fn parse_date(
         start: date_start,
         end: lexer.last_end,
     })
+}
+
+/// Reads the form nearly every MTA writes, `[Ddd, ]d Mon yyyy hh:mm[:ss]
+/// +hhmm`, in one straight pass without deviations. Anything else (and a
+/// weekday that does not match) gives `None` and goes to the general
+/// lexer, which reads it the same way when it is this form.
+fn common_date(bytes: &[u8], start: usize) -> Option<ParsedDate> {
+    let mut at = skip_fws(bytes, start);
+    let date_start = at;
+
+    let mut weekday = None;
+    if let [first, second, third, b',', ..] = *bytes.get(at..)? {
+        weekday = Some(weekday_number(&[first, second, third])?);
+        at = skip_fws(bytes, at + 4);
+    }
+
+    let (day, at) = digits(bytes, at, 1, 2)?;
+    let month_start = skip_fws(bytes, at);
+    let month = month_at(bytes, month_start)?;
+    let (year, at) = digits(bytes, skip_fws(bytes, month_start + 3), 4, 4)?;
+
+    let (hour, at) = digits(bytes, skip_fws(bytes, at), 1, 2)?;
+    if bytes.get(at) != Some(&b':') {
+        return None;
+    }
+    let (minute, mut at) = digits(bytes, at + 1, 2, 2)?;
+    let mut second = 0;
+    if bytes.get(at) == Some(&b':') {
+        (second, at) = digits(bytes, at + 1, 2, 2)?;
+    }
+    let in_range = hour < 24 && minute < 60 && second < 60;
+    if !in_range || matches!(bytes.get(at), Some(b'.')) {
+        return None;
+    }
+
+    let at = skip_fws(bytes, at);
+    let sign = match bytes.get(at)? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (zone, end) = digits(bytes, at + 1, 4, 4)?;
+    let offset = sign * (zone / 100 * 3600 + zone % 100 * 60) as i32;
+
+    let year = i64::from(year);
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if weekday.is_some_and(|weekday| (days + 4).rem_euclid(7) != weekday as i64) {
+        return None;
+    }
+
+    let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    let timestamp = Timestamp::from_second(local - i64::from(offset)).ok()?;
+    Some(ParsedDate {
+        timestamp,
+        offset_seconds: offset,
+        start: date_start,
+        end,
+    })
+}
+
+/// The position of the first byte at or after `at` that is not white
+/// space or folding.
+fn skip_fws(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\r' | b'\n') = bytes.get(at) {
+        at += 1;
+    }
+
+    at
+}
+
+/// A run of `min` to `max` digits at `at`, not followed by another digit:
+/// its value and where it ends.
+fn digits(bytes: &[u8], at: usize, min: usize, max: usize) -> Option<(u32, usize)> {
+    let mut value = 0;
+    let mut end = at;
+
+    while let Some(&byte @ b'0'..=b'9') = bytes.get(end) {
+        if end - at == max {
+            return None;
+        }
+        value = value * 10 + u32::from(byte - b'0');
+        end += 1;
+    }
+
+    (end - at >= min).then_some((value, end))
+}
+
+/// A month of exactly three letters at `at`.
+fn month_at(bytes: &[u8], at: usize) -> Option<u32> {
+    let name = bytes.get(at..at + 3)?;
+    let after = bytes.get(at + 3).copied().unwrap_or(b' ');
+
+    if after.is_ascii_alphabetic() {
+        return None;
+    }
+    month_number(name)
 }
 
 /// The parts of a date once read, before they become an instant.

@@ -13,7 +13,8 @@
 
 use mailtrail_message::Span;
 
-use crate::address::{is_domain, is_host_name, parse_ip};
+use crate::address::{is_domain_shaped, is_host_name_shaped, parse_ip_shaped};
+use crate::class;
 use crate::comments;
 use crate::date::{DateDeviations, parse_date};
 use crate::deviation::DeviationList;
@@ -36,13 +37,16 @@ pub(crate) fn parse<'a>(
         return Err(ParseError::Empty);
     };
 
-    let mut parser = Parser::new(text, offset);
+    let mut received = Received::assemble(text, offset, Parts::default(), DeviationList::new());
+    let (parts, deviations) = received.parts_mut();
+    let mut parser = Parser::new(text, offset, parts, deviations);
     for span in invalid {
         parser.deviate(DeviationKind::InvalidUtf8, span.start, span.end);
     }
 
     parser.run(0, text.len());
-    parser.finish(first)
+    parser.finish(first)?;
+    Ok(received)
 }
 
 /// The clause the scanner is in, which decides what a word or a comment
@@ -126,18 +130,21 @@ pub(crate) struct Hints {
     pub(crate) comment_helo: bool,
 }
 
-/// The state of one pass over a value.
+/// The state of one pass over a value, filling the parts and deviations
+/// of the field in place.
 pub(crate) struct Parser<'s> {
     pub(crate) text: &'s str,
     pub(crate) bytes: &'s [u8],
     pub(crate) base: usize,
-    pub(crate) parts: Parts,
-    pub(crate) deviations: DeviationList,
+    pub(crate) parts: &'s mut Parts,
+    pub(crate) deviations: &'s mut DeviationList,
     pub(crate) clause: Clause,
     pub(crate) hints: Hints,
     /// Whether anything was read: a clause, a date or a known comment.
     pub(crate) recognised: bool,
     keyword: Slot,
+    /// The [`shape`](crate::class::shape) of the word after `from`.
+    from_shape: u16,
     words: u32,
     previous: [Option<Slot>; 2],
     seen: u16,
@@ -150,17 +157,23 @@ pub(crate) struct Parser<'s> {
 }
 
 impl<'s> Parser<'s> {
-    fn new(text: &'s str, base: usize) -> Self {
+    fn new(
+        text: &'s str,
+        base: usize,
+        parts: &'s mut Parts,
+        deviations: &'s mut DeviationList,
+    ) -> Self {
         Self {
             text,
             bytes: text.as_bytes(),
             base,
-            parts: Parts::default(),
-            deviations: DeviationList::new(),
+            parts,
+            deviations,
             clause: Clause::None,
             hints: Hints::default(),
             recognised: false,
             keyword: Slot::new(0, 0),
+            from_shape: 0,
             words: 0,
             previous: [None; 2],
             seen: 0,
@@ -372,10 +385,11 @@ impl<'s> Parser<'s> {
 
         if self.words == 0 {
             self.parts.from_name = Some(slot);
+            self.from_shape = token.shape;
             return;
         }
 
-        if let Some((ip, port)) = parse_ip(self.str(slot)) {
+        if let Some((ip, port)) = parse_ip_shaped(self.str(slot), token.shape) {
             if self.parts.from_ip.is_none() {
                 self.parts.from_ip = Some((ip, slot));
                 self.parts.from_port = self.parts.from_port.or(port);
@@ -402,7 +416,7 @@ impl<'s> Parser<'s> {
     /// The receiving host, then an address literal after it (MDaemon).
     fn by_value(&mut self, token: Token) {
         if self.words > 0 {
-            let address = parse_ip(self.str(Slot::new(token.start, token.end)));
+            let address = parse_ip_shaped(self.str(Slot::new(token.start, token.end)), token.shape);
             match address {
                 Some((ip, _)) if token.kind == TokenKind::Bracket => {
                     let slot = Slot::new(token.start, token.end);
@@ -414,13 +428,18 @@ impl<'s> Parser<'s> {
         }
 
         let mut slot = self.unwrapped(token);
-        if self.str(slot).ends_with(',') {
+        let trailing_comma = self.str(slot).ends_with(',');
+        if trailing_comma {
             slot.end -= 1;
         }
+        let shape = match (token.kind, trailing_comma) {
+            (TokenKind::Word, false) => token.shape,
+            _ => class::shape(self.str(slot).as_bytes()),
+        };
 
         let host = self.str(slot);
-        let address = parse_ip(host);
-        if address.is_none() && !is_host_name(host) {
+        let address = parse_ip_shaped(host, shape);
+        if address.is_none() && !is_host_name_shaped(host, shape) {
             return self.deviate(DeviationKind::InvalidHost, token.start, token.end);
         }
 
@@ -501,7 +520,7 @@ impl<'s> Parser<'s> {
         }
 
         let slot = self.unwrapped(token);
-        store(&mut self.parts, slot);
+        store(self.parts, slot);
     }
 
     fn extra_if_not_first(&mut self, token: Token) {
@@ -526,8 +545,8 @@ impl<'s> Parser<'s> {
         };
 
         let text = self.str(name);
-        let address = parse_ip(text);
-        let domain = is_domain(text);
+        let address = parse_ip_shaped(text, self.from_shape);
+        let domain = is_domain_shaped(text, self.from_shape);
         let (local, http) = (self.is_local_submission(), self.is_http());
         let helo_elsewhere = self.hints.comment_helo || self.parts.greeting.is_some();
         let parts = &mut self.parts;
@@ -585,7 +604,7 @@ impl<'s> Parser<'s> {
         protocol_http || via.eq_ignore_ascii_case("http")
     }
 
-    fn finish(mut self, first: usize) -> Result<Received<'s>, ParseError> {
+    fn finish(mut self, first: usize) -> Result<(), ParseError> {
         self.close_clause();
         self.interpret_from_name();
 
@@ -607,12 +626,7 @@ impl<'s> Parser<'s> {
         }
 
         self.deviations.sort();
-        Ok(Received::assemble(
-            self.text,
-            self.base,
-            self.parts,
-            self.deviations,
-        ))
+        Ok(())
     }
 }
 

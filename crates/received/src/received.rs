@@ -118,6 +118,11 @@ impl<'a> Received<'a> {
         }
     }
 
+    /// The parts and deviations, for the parser to fill in place.
+    pub(crate) fn parts_mut(&mut self) -> (&mut Parts, &mut DeviationList) {
+        (&mut self.parts, &mut self.deviations)
+    }
+
     /// Parses like [`Received::parse`] but fails on the first deviation.
     pub fn parse_strict(value: &'a str) -> Result<Self, ParseError> {
         let received = Self::parse(value)?;

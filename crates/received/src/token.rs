@@ -10,7 +10,7 @@
 use mailtrail_message::Span;
 
 use crate::DeviationKind;
-use crate::class::{COMMENT_SYNTAX, SPACE, WORD_END, is};
+use crate::class::{COMMENT_SYNTAX, SPACE, WORD_END, is, run_end, shape};
 use crate::parser::Parser;
 use crate::received::Slot;
 
@@ -21,6 +21,9 @@ pub(crate) struct Token {
     pub(crate) start: usize,
     pub(crate) end: usize,
     pub(crate) kind: TokenKind,
+    /// The [`shape`](crate::class::shape) of a word; all classes for the
+    /// other kinds, whose bytes were not classed.
+    pub(crate) shape: u16,
 }
 
 /// The shapes a token can have.
@@ -45,11 +48,12 @@ impl<'s> Parser<'s> {
             Some(b'<') => (find(self.bytes, start + 1, end, b'>'), TokenKind::Angle),
             Some(b'"') => (quoted_end(self.bytes, start, end), TokenKind::Quoted),
             _ => {
-                let word_end = self.word_end(start, end);
+                let (word_end, shape) = self.word_end_shaped(start, end);
                 return Token {
                     start,
                     end: word_end,
                     kind: TokenKind::Word,
+                    shape,
                 };
             }
         };
@@ -59,6 +63,7 @@ impl<'s> Parser<'s> {
                 start,
                 end: self.word_end(close + 1, end),
                 kind,
+                shape: u16::MAX,
             },
             None => {
                 let word_end = self.word_end(start + 1, end);
@@ -67,6 +72,7 @@ impl<'s> Parser<'s> {
                     start,
                     end: word_end,
                     kind: TokenKind::Word,
+                    shape: shape(&self.bytes[start..word_end]),
                 }
             }
         }
@@ -84,13 +90,18 @@ impl<'s> Parser<'s> {
 
     /// The end of the run of bytes from `start` that are not delimiters.
     pub(crate) fn word_end(&self, start: usize, end: usize) -> usize {
-        let run = self.bytes.get(start..end).unwrap_or_default();
+        self.word_end_shaped(start, end).0
+    }
 
-        start
-            + run
-                .iter()
-                .position(|&byte| is_delimiter(byte))
-                .unwrap_or(run.len())
+    /// [`Parser::word_end`], and the [`shape`](crate::class::shape) of the
+    /// run, found in the same pass.
+    pub(crate) fn word_end_shaped(&self, start: usize, end: usize) -> (usize, u16) {
+        let bytes = self.bytes.get(..end).unwrap_or_default();
+
+        if start >= bytes.len() {
+            return (start, 0);
+        }
+        run_end(bytes, start, WORD_END)
     }
 
     /// The first position at or after `from` that is not white space.
@@ -221,9 +232,4 @@ fn quoted_end(bytes: &[u8], open: usize, end: usize) -> Option<usize> {
 
 pub(crate) fn is_space(byte: u8) -> bool {
     is(byte, SPACE)
-}
-
-/// Bytes that end a word at the top level of a value.
-fn is_delimiter(byte: u8) -> bool {
-    is(byte, WORD_END)
 }
