@@ -9,32 +9,35 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
 /// leading zeros. One pass over the bytes.
 pub(crate) fn parse_dotted_quad(text: &str) -> Option<Ipv4Addr> {
-    let bytes = text.as_bytes();
     let mut octets = [0u8; 4];
-    let mut position = 0;
+    let (mut count, mut value, mut digits) = (0, 0u16, 0);
 
-    for (number, octet) in octets.iter_mut().enumerate() {
-        if number > 0 {
-            (*bytes.get(position)? == b'.').then_some(())?;
-            position += 1;
+    for &byte in text.as_bytes() {
+        if byte == b'.' {
+            *octets.get_mut(count)? = octet(value, digits)?;
+            (count, value, digits) = (count + 1, 0, 0);
+            continue;
         }
-        let start = position;
-        let mut value = 0u16;
-        while let Some(digit) = bytes.get(position).filter(|byte| byte.is_ascii_digit()) {
-            if position - start == 3 {
-                return None;
-            }
-            value = value * 10 + u16::from(digit - b'0');
-            position += 1;
-        }
-        let digits = position - start;
-        let leading_zero = digits > 1 && bytes[start] == b'0';
-        if digits == 0 || digits > 3 || leading_zero {
+        let leading_zero = digits == 1 && value == 0;
+        if !byte.is_ascii_digit() || digits == 3 || leading_zero {
             return None;
         }
-        *octet = u8::try_from(value).ok()?;
+        (value, digits) = (value * 10 + u16::from(byte - b'0'), digits + 1);
     }
-    (position == bytes.len()).then_some(Ipv4Addr::from(octets))
+
+    if count != 3 {
+        return None;
+    }
+    octets[3] = octet(value, digits)?;
+    Some(Ipv4Addr::from(octets))
+}
+
+/// The value of one to three digits, when it fits an octet.
+fn octet(value: u16, digits: usize) -> Option<u8> {
+    if digits == 0 {
+        return None;
+    }
+    u8::try_from(value).ok()
 }
 
 /// `ip6-network` (§5.6): the text forms of RFC 4291 §2.2, eight groups of
@@ -193,6 +196,12 @@ mod properties {
             text in "[0-9a-f:]{0,24}[0-9.]{0,16}",
         ) {
             prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+        }
+
+        #[test]
+        fn printed_ipv4_addresses_read_back(bits in any::<u32>()) {
+            let address = std::net::Ipv4Addr::from(bits);
+            prop_assert_eq!(super::parse_dotted_quad(&address.to_string()), Some(address));
         }
 
         #[test]
