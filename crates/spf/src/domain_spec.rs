@@ -35,6 +35,9 @@ impl<'a> DomainSpec<'a> {
         if text.is_empty() {
             return Err("empty domain-spec");
         }
+        if let Some(checked) = check_plain(text) {
+            return checked.map(|()| Self(MacroString::checked(text)));
+        }
         macros::validate(text, false)?;
         check_domain_end(text)?;
         Ok(Self(MacroString::checked(text)))
@@ -78,22 +81,48 @@ impl fmt::Display for DomainSpec<'_> {
     }
 }
 
+/// Checks a domain-spec in one pass while it holds no `%`: every byte a
+/// literal character, and the text ending in a dot and a top label, with at
+/// most one more dot. Gives the errors [`macros::validate`] and
+/// [`check_domain_end`] would give; `None` at a `%` before any error, for
+/// the full check to decide.
+fn check_plain(text: &str) -> Option<Result<(), &'static str>> {
+    for &byte in text.as_bytes() {
+        if byte == b'%' {
+            return None;
+        }
+        if !macros::is_literal(byte, false) {
+            return Some(Err(if byte == b' ' {
+                "space outside an explanation"
+            } else {
+                "character not allowed in a macro-string"
+            }));
+        }
+    }
+    Some(check_top_label(text))
+}
+
+/// The literal end of a domain-spec: a dot, a top label, at most one more
+/// dot.
+fn check_top_label(text: &str) -> Result<(), &'static str> {
+    let tail = text.strip_suffix('.').unwrap_or(text);
+    let Some(dot) = tail.bytes().rposition(|byte| byte == b'.') else {
+        return Err("no dot before the top label");
+    };
+    if is_top_label(&tail[dot + 1..]) {
+        Ok(())
+    } else {
+        Err("invalid top label")
+    }
+}
+
 /// Checks `domain-end`: the string ends in a macro-expand, or its literal tail
 /// holds a dot followed by a top label and at most one more dot.
 fn check_domain_end(text: &str) -> Result<(), &'static str> {
     let checked = MacroString::checked(text);
-    let Some(MacroToken::Literal(tail)) = checked.tokens().last() else {
-        return Ok(());
-    };
-
-    let tail = tail.strip_suffix('.').unwrap_or(tail);
-    let Some((_, top_label)) = tail.rsplit_once('.') else {
-        return Err("no dot before the top label");
-    };
-    if is_top_label(top_label) {
-        Ok(())
-    } else {
-        Err("invalid top label")
+    match checked.tokens().last() {
+        Some(MacroToken::Literal(tail)) => check_top_label(tail),
+        _ => Ok(()),
     }
 }
 

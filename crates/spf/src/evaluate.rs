@@ -12,11 +12,11 @@ use std::time::UNIX_EPOCH;
 use mailtrail_dns::{DnsError, Resolver};
 
 use crate::lookup::Lookups;
+use crate::select::{Checked, Fetched, select_record};
 use crate::trace::{LimitKind, RecordFound, TermVerdict};
 use crate::{
     Cause, Counters, Directive, DomainSpec, Location, MacroLetter, MacroString, MacroValues,
-    Mechanism, Modifier, Options, Outcome, Problem, Qualifier, Record, SpfResult, Term, Trace,
-    TraceEvent, is_spf_record,
+    Mechanism, Options, Outcome, Problem, Qualifier, SpfResult, Term, Trace, TraceEvent,
 };
 
 /// One evaluation of `check_host()` and everything it counts.
@@ -30,15 +30,14 @@ pub(crate) struct Evaluation<'e, R: ?Sized> {
     validated: Option<Vec<String>>,
 }
 
-/// A record being evaluated: its text as received, parsed once before any
-/// term runs (§4.6), and where evaluation stands in it.
+/// A record being evaluated: its text as received, checked whole before
+/// any term runs (§4.6), and where evaluation stands in it. Terms are read
+/// from the text as evaluation reaches them; no parsed record is kept.
 struct Frame {
     /// Its `<domain>`, without a trailing dot.
     domain: String,
-    text: String,
-    record: Record<'static>,
-    /// The index of the next term.
-    next: usize,
+    /// The record, checked.
+    record: Checked,
     /// The include directive of the enclosing record that opened it; `None`
     /// at the top, where a `redirect=` replaces the frame and keeps this.
     include: Option<Include>,
@@ -72,18 +71,20 @@ enum Advance {
     End,
 }
 
+/// Why a record finished without error, in terms of that record; made into
+/// a [`Cause`] only for the outermost record, whose cause is kept.
+enum Reason {
+    /// The directive at this index and span matched.
+    Matched(usize, Range<usize>),
+    /// Nothing matched.
+    NoMatch,
+}
+
 /// What one directive did.
 enum Step {
     Match(Qualifier),
     NoMatch,
     Descend(Frame),
-}
-
-/// What looking for a domain's SPF record gave.
-enum Fetched {
-    Record(String, Record<'static>),
-    None,
-    Problem(Problem),
 }
 
 /// The result of the outermost record, with its cause and explanation.
@@ -128,8 +129,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
             };
             return self.outcome(SpfResult::None, cause, None, domain);
         }
-        let (text, record) = match self.fetch_record(&domain, 0, None).await {
-            Fetched::Record(text, record) => (text, record),
+        let record = match self.fetch_record(&domain, 0, None).await {
+            Fetched::Record(record) => record,
             Fetched::None => {
                 let cause = Cause::NoRecord {
                     domain: domain.clone(),
@@ -139,14 +140,14 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
             Fetched::Problem(problem) => return self.failed(problem, domain),
         };
 
-        let mut stack = vec![Frame::new(domain.clone(), text, record)];
+        let mut stack = Vec::with_capacity(4);
+        stack.push(Frame::new(domain.clone(), record));
         loop {
             let step = match self.advance(&mut stack) {
                 Advance::Lookup(index, span) => self.step(&mut stack, index, span).await,
                 Advance::Matched(qualifier, index, span) => {
-                    let frame = stack.last().expect("the record is still there");
-                    let cause = Cause::Matched(frame.site(index, span).location());
-                    self.bubble(&mut stack, qualifier.result(), cause).await
+                    let reason = Reason::Matched(index, span);
+                    self.bubble(&mut stack, qualifier.result(), reason).await
                 }
                 Advance::End => self.finish_record(&mut stack).await,
             };
@@ -170,13 +171,13 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
             .expect("the stack holds the record being evaluated");
         let ip = self.lookups.ip();
 
-        while let Some((index, span)) = frame.next_term() {
-            let directive = match &frame.record.terms()[index] {
-                Term::Modifier(_) => continue,
-                Term::Directive(directive) if directive.mechanism.queries_dns() => {
+        while let Some((index, span)) = frame.record.next_term() {
+            let directive = match Term::parse(&frame.record.text[span.clone()]) {
+                Ok(Term::Directive(directive)) if directive.mechanism.queries_dns() => {
                     return Advance::Lookup(index, span);
                 }
-                Term::Directive(directive) => directive,
+                Ok(Term::Directive(directive)) => directive,
+                Ok(Term::Modifier(_)) | Err(_) => continue,
             };
 
             let matched = matches!(directive.mechanism, Mechanism::All)
@@ -209,9 +210,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
                 Ok(None)
             }
             Step::Match(qualifier) => {
-                let frame = stack.last().expect("the record is still there");
-                let cause = Cause::Matched(frame.site(index, span).location());
-                self.bubble(stack, qualifier.result(), cause).await
+                let reason = Reason::Matched(index, span);
+                self.bubble(stack, qualifier.result(), reason).await
             }
         }
     }
@@ -222,26 +222,22 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let frame = stack
             .last()
             .expect("the stack holds the record being evaluated");
-        let Some((index, span, target)) = frame.modifier(|modifier| match modifier {
-            Modifier::Redirect(spec) => Some(spec),
-            _ => None,
-        }) else {
-            let cause = Cause::NoMatch {
-                domain: frame.domain.clone(),
-            };
-            return self.bubble(stack, SpfResult::Neutral, cause).await;
+        let Some((index, span, target)) = frame.record.redirect() else {
+            return self
+                .bubble(stack, SpfResult::Neutral, Reason::NoMatch)
+                .await;
         };
 
         let site = frame.site(index, span);
         let depth = stack.len() - 1;
         self.count_dns_term(&site, depth)?;
         self.note_term(&site, depth, TermVerdict::Descend);
-        let target = self.enter(stack, &site, target, depth).await?;
+        let target = self.enter(stack, &site, &target, depth).await?;
 
         let frame = stack.last_mut().expect("the record is still there");
         let left = std::mem::replace(&mut frame.domain, target.domain);
         frame.redirected.push(left);
-        (frame.text, frame.record, frame.next) = (target.text, target.record, 0);
+        frame.record = target.record;
         Ok(None)
     }
 
@@ -251,7 +247,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         &mut self,
         stack: &mut Vec<Frame>,
         mut result: SpfResult,
-        mut cause: Cause,
+        mut reason: Reason,
     ) -> Result<Option<Finished>, Problem> {
         loop {
             let frame = stack.pop().expect("a record finished");
@@ -260,6 +256,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
                     SpfResult::Fail => self.explanation(&frame).await,
                     _ => None,
                 };
+                let cause = reason.cause(&frame);
                 return Ok(Some((result, cause, explanation)));
             };
 
@@ -270,7 +267,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
                 result,
             });
             let parent = stack.last().expect("an include has an enclosing record");
-            let site = parent.site(include.index, include.span);
+            let site = parent.site(include.index, include.span.clone());
             if result != SpfResult::Pass {
                 self.note_term(&site, depth - 1, TermVerdict::NoMatch);
                 return Ok(None);
@@ -278,7 +275,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
 
             self.note_term(&site, depth - 1, TermVerdict::Match);
             result = include.qualifier.result();
-            cause = Cause::Matched(site.location());
+            reason = Reason::Matched(include.index, include.span);
         }
     }
 
@@ -293,7 +290,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let frame = stack
             .last()
             .expect("the stack holds the record being evaluated");
-        let Term::Directive(directive) = &frame.record.terms()[index] else {
+        let Ok(Term::Directive(directive)) = Term::parse(&frame.record.text[span.clone()]) else {
             return Ok(Step::NoMatch);
         };
         let site = frame.site(index, span.clone());
@@ -303,7 +300,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         if directive.mechanism.queries_dns() {
             self.count_dns_term(&site, depth)?;
         }
-        let step = self.evaluate_mechanism(stack, directive, &site).await;
+        let step = self.evaluate_mechanism(stack, &directive, &site).await;
 
         let verdict = match &step {
             Ok(Step::Match(_)) => TermVerdict::Match,
@@ -417,7 +414,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         }
 
         match self.fetch_record(&target, depth + 1, Some(site)).await {
-            Fetched::Record(text, record) => Ok(Frame::new(target, text, record)),
+            Fetched::Record(record) => Ok(Frame::new(target, record)),
             Fetched::None => Err(Problem::NoTargetRecord {
                 location: site.location(),
                 target,
@@ -437,7 +434,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         self.lookups.depth = depth;
         let answer = self.lookups.txt(domain).await;
         let void = answer.as_ref().is_err_and(DnsError::is_void);
-        let (fetched, found) = select_record(domain, answer, term, self.options.trace);
+        let ip = self.lookups.ip();
+        let (fetched, found) = select_record(domain, answer, term, ip, self.options.trace);
 
         self.lookups.trace(|| TraceEvent::Record {
             depth,
@@ -454,11 +452,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
 
     /// The `exp=` explanation of a `fail` (§6.2): any failure leaves none.
     async fn explanation(&mut self, frame: &Frame) -> Option<String> {
-        let (_, _, spec) = frame.modifier(|modifier| match modifier {
-            Modifier::Explanation(spec) => Some(spec),
-            _ => None,
-        })?;
-        let target = self.target(Some(spec), &frame.domain).await;
+        let (_, _, spec) = frame.record.explanation()?;
+        let target = self.target(Some(&spec), &frame.domain).await;
 
         let text = self.lookups.explanation_text(&target).await;
         let expanded = match text.as_deref().map(MacroString::explanation) {
@@ -642,45 +637,32 @@ impl From<bool> for Found {
 }
 
 impl Frame {
-    fn new(domain: String, text: String, record: Record<'static>) -> Self {
+    fn new(domain: String, record: Checked) -> Self {
         Self {
             domain,
-            text,
             record,
-            next: 0,
             include: None,
             redirected: Vec::new(),
         }
     }
 
-    /// The index and span of the next term, moving past it.
-    fn next_term(&mut self) -> Option<(usize, Range<usize>)> {
-        let index = self.next;
-        let span = self.record.span(index)?;
-        self.next += 1;
-        Some((index, span))
-    }
-
-    /// The first modifier `pick` accepts, with its index and span.
-    fn modifier<'f>(
-        &'f self,
-        pick: impl Fn(&'f Modifier<'static>) -> Option<&'f DomainSpec<'static>>,
-    ) -> Option<(usize, Range<usize>, &'f DomainSpec<'static>)> {
-        let terms = self.record.terms().iter().enumerate();
-        terms.into_iter().find_map(|(index, term)| match term {
-            Term::Modifier(modifier) => {
-                let spec = pick(modifier)?;
-                Some((index, self.record.span(index)?, spec))
-            }
-            Term::Directive(_) => None,
-        })
-    }
-
     fn site(&self, index: usize, span: Range<usize>) -> Site<'_> {
         Site {
             domain: &self.domain,
-            term: &self.text[span],
+            term: &self.record.text[span],
             index,
+        }
+    }
+}
+
+impl Reason {
+    /// The cause this reason gives in `frame`, the record it is about.
+    fn cause(self, frame: &Frame) -> Cause {
+        match self {
+            Self::Matched(index, span) => Cause::Matched(frame.site(index, span).location()),
+            Self::NoMatch => Cause::NoMatch {
+                domain: frame.domain.clone(),
+            },
         }
     }
 }
@@ -695,80 +677,9 @@ impl Site<'_> {
     }
 }
 
-/// Chooses the SPF record among a domain's TXT records (§4.5): exactly one
-/// must start with `v=spf1`; it must parse.
-fn select_record(
-    domain: &str,
-    answer: Result<Vec<mailtrail_dns::Txt>, DnsError>,
-    term: Option<&Site<'_>>,
-    trace: bool,
-) -> (Fetched, Option<RecordFound>) {
-    let records = match answer {
-        Ok(records) => records,
-        Err(error) if error.is_temporary() => {
-            let location = term.map(Site::location);
-            let found = trace.then(|| RecordFound::Failed(error.clone()));
-            return (
-                Fetched::Problem(Problem::TemporaryDnsFailure { location, error }),
-                found,
-            );
-        }
-        Err(_) => return (Fetched::None, None),
-    };
-
-    let mut spf = records
-        .iter()
-        .map(|txt| txt.concat())
-        .filter(|text| is_spf_record(text));
-    let (Some(first), None) = (spf.next(), spf.next()) else {
-        let count = records
-            .iter()
-            .filter(|txt| is_spf_record(&txt.concat()))
-            .count();
-        if count == 0 {
-            return (Fetched::None, None);
-        }
-        let problem = Problem::MultipleRecords {
-            domain: domain.to_owned(),
-            count,
-        };
-        return (
-            Fetched::Problem(problem),
-            Some(RecordFound::Multiple(count)),
-        );
-    };
-
-    let checked = match first.iter().position(|byte| !byte.is_ascii()) {
-        Some(position) => Err(crate::RecordError::NonAscii {
-            byte: first[position],
-            position,
-        }),
-        None => Ok(String::from_utf8(first.into_owned()).expect("ASCII is UTF-8")),
-    };
-    let parsed = checked.and_then(|text| {
-        let record = Record::parse(&text)?.into_owned();
-        Ok((text, record))
-    });
-    match parsed {
-        Ok((text, record)) => {
-            let found = trace.then(|| RecordFound::Record(text.clone()));
-            (Fetched::Record(text, record), found)
-        }
-        Err(error) => {
-            let found = Some(RecordFound::Invalid(error.clone()));
-            (
-                Fetched::Problem(Problem::Syntax {
-                    domain: domain.to_owned(),
-                    error,
-                }),
-                found,
-            )
-        }
-    }
-}
-
 /// The initial checks of §4.3: a multi-label name with labels of 1 to 63
-/// octets and at most 253 octets, not an address literal.
+/// octets and at most 253 octets, not an address literal. One pass over the
+/// labels; an empty label is reported before an over-long one.
 pub(crate) fn check_domain(domain: &str) -> Result<(), &'static str> {
     if domain.starts_with('[') {
         return Err("an address literal");
@@ -776,13 +687,25 @@ pub(crate) fn check_domain(domain: &str) -> Result<(), &'static str> {
     if domain.len() > crate::MAX_DOMAIN_LENGTH {
         return Err("longer than 253 octets");
     }
-    if !domain.contains('.') {
+
+    let (mut dots, mut label, mut long_label) = (0, 0, false);
+    for &byte in domain.as_bytes() {
+        if byte != b'.' {
+            label += 1;
+            continue;
+        }
+        if label == 0 {
+            return Err("an empty label");
+        }
+        (dots, long_label, label) = (dots + 1, long_label || label > 63, 0);
+    }
+    if dots == 0 {
         return Err("not a multi-label domain name");
     }
-    if domain.split('.').any(str::is_empty) {
+    if label == 0 {
         return Err("an empty label");
     }
-    if domain.split('.').any(|label| label.len() > 63) {
+    if long_label || label > 63 {
         return Err("a label longer than 63 octets");
     }
     Ok(())

@@ -526,7 +526,7 @@ fn parse_expand(text: &str, explanation: bool) -> Result<(MacroExpand, usize), &
 }
 
 /// `macro-literal = %x21-24 / %x26-7E`, plus the space of explain-string.
-fn is_literal(byte: u8, explanation: bool) -> bool {
+pub(crate) fn is_literal(byte: u8, explanation: bool) -> bool {
     matches!(byte, 0x21..=0x24 | 0x26..=0x7e) || (explanation && byte == b' ')
 }
 

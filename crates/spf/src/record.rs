@@ -173,11 +173,17 @@ pub fn is_spf_record(text: &[u8]) -> bool {
 /// The terms of a record's text after the version, each with its byte
 /// offset. The text must start with the version.
 pub(crate) fn pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
     let mut position = VERSION.len();
-    text[VERSION.len()..].split(' ').filter_map(move |piece| {
+    std::iter::from_fn(move || {
+        while bytes.get(position) == Some(&b' ') {
+            position += 1;
+        }
         let start = position;
-        position += piece.len() + 1;
-        (!piece.is_empty()).then_some((start, piece))
+        while position < bytes.len() && bytes[position] != b' ' {
+            position += 1;
+        }
+        (position > start).then(|| (start, &text[start..position]))
     })
 }
 
@@ -218,6 +224,9 @@ pub(crate) fn visit<'t>(
 
 /// Refuses the first byte outside US-ASCII.
 fn check_ascii(bytes: &[u8]) -> Result<(), RecordError> {
+    if bytes.is_ascii() {
+        return Ok(());
+    }
     match bytes.iter().position(|byte| !byte.is_ascii()) {
         Some(position) => Err(RecordError::NonAscii {
             byte: bytes[position],

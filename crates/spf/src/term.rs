@@ -9,6 +9,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::error::TermError;
+use crate::network::{ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network};
 use crate::{DomainSpec, MacroString, SpfResult};
 
 /// One term: `directive / modifier` (§4.6.1).
@@ -300,42 +301,32 @@ impl<'a> Mechanism<'a> {
 
     /// Parses a mechanism from its name and what follows the name.
     fn parse(name: &str, argument: &'a str) -> Result<Self, TermError> {
-        let lower = |expected: &str| name.eq_ignore_ascii_case(expected);
+        let mut lower = [0u8; 7];
+        let Some(lower) = lower.get_mut(..name.len()) else {
+            return Err(TermError::UnknownMechanism);
+        };
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
 
-        if lower("all") {
-            return if argument.is_empty() {
-                Ok(Self::All)
-            } else {
-                Err(TermError::Argument)
-            };
+        match &*lower {
+            b"ip4" => parse_ip4(argument),
+            b"ip6" => parse_ip6(argument),
+            b"include" => Ok(Self::Include(required_domain(argument)?)),
+            b"all" if argument.is_empty() => Ok(Self::All),
+            b"all" => Err(TermError::Argument),
+            b"a" => {
+                let (domain, cidr) = domain_and_cidr(argument)?;
+                Ok(Self::A { domain, cidr })
+            }
+            b"mx" => {
+                let (domain, cidr) = domain_and_cidr(argument)?;
+                Ok(Self::Mx { domain, cidr })
+            }
+            b"exists" => Ok(Self::Exists(required_domain(argument)?)),
+            b"ptr" if argument.is_empty() => Ok(Self::Ptr(None)),
+            b"ptr" => Ok(Self::Ptr(Some(required_domain(argument)?))),
+            _ => Err(TermError::UnknownMechanism),
         }
-        if lower("include") {
-            return Ok(Self::Include(required_domain(argument)?));
-        }
-        if lower("exists") {
-            return Ok(Self::Exists(required_domain(argument)?));
-        }
-        if lower("a") {
-            let (domain, cidr) = domain_and_cidr(argument)?;
-            return Ok(Self::A { domain, cidr });
-        }
-        if lower("mx") {
-            let (domain, cidr) = domain_and_cidr(argument)?;
-            return Ok(Self::Mx { domain, cidr });
-        }
-        if lower("ptr") {
-            return match argument {
-                "" => Ok(Self::Ptr(None)),
-                _ => Ok(Self::Ptr(Some(required_domain(argument)?))),
-            };
-        }
-        if lower("ip4") {
-            return parse_ip4(argument);
-        }
-        if lower("ip6") {
-            return parse_ip6(argument);
-        }
-        Err(TermError::UnknownMechanism)
     }
 }
 
@@ -514,11 +505,20 @@ fn digits_suffix(text: &str) -> Option<(&str, &str)> {
 
 /// `"0" / %x31-39 0*1DIGIT` (up to `max`): no leading zeros.
 fn prefix_length(digits: &str, max: u8) -> Result<u8, TermError> {
-    if digits.len() > 1 && digits.starts_with('0') {
+    let bytes = digits.as_bytes();
+    let leading_zero = bytes.len() > 1 && bytes[0] == b'0';
+    if bytes.is_empty() || bytes.len() > 3 || leading_zero {
         return Err(TermError::Cidr);
     }
-    digits
-        .parse::<u8>()
+
+    let mut length = 0u16;
+    for &digit in bytes {
+        if !digit.is_ascii_digit() {
+            return Err(TermError::Cidr);
+        }
+        length = length * 10 + u16::from(digit - b'0');
+    }
+    u8::try_from(length)
         .ok()
         .filter(|&length| length <= max)
         .ok_or(TermError::Cidr)
@@ -527,10 +527,7 @@ fn prefix_length(digits: &str, max: u8) -> Result<u8, TermError> {
 /// `ip4 = "ip4" ":" ip4-network [ ip4-cidr-length ]`.
 fn parse_ip4(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
-    let (network, length) = match text.split_once('/') {
-        Some((network, length)) => (network, Some(length)),
-        None => (text, None),
-    };
+    let (network, length) = split_length(text);
 
     let network = parse_dotted_quad(network).ok_or(TermError::Network)?;
     let prefix_length = length
@@ -545,10 +542,7 @@ fn parse_ip4(argument: &str) -> Result<Mechanism<'static>, TermError> {
 /// `ip6 = "ip6" ":" ip6-network [ ip6-cidr-length ]`.
 fn parse_ip6(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
-    let (network, length) = match text.split_once('/') {
-        Some((network, length)) => (network, Some(length)),
-        None => (text, None),
-    };
+    let (network, length) = split_length(text);
 
     let network = parse_ip6_network(network).ok_or(TermError::Network)?;
     let prefix_length = length
@@ -560,99 +554,20 @@ fn parse_ip6(argument: &str) -> Result<Mechanism<'static>, TermError> {
     })
 }
 
+/// Splits `network/length` at the first slash.
+fn split_length(text: &str) -> (&str, Option<&str>) {
+    match text.bytes().position(|byte| byte == b'/') {
+        Some(slash) => (&text[..slash], Some(&text[slash + 1..])),
+        None => (text, None),
+    }
+}
+
 /// A prefix length that must be digits only.
 fn prefix_length_digits(digits: &str, max: u8) -> Result<u8, TermError> {
     if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(TermError::Cidr);
     }
     prefix_length(digits, max)
-}
-
-/// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
-/// leading zeros.
-fn parse_dotted_quad(text: &str) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut parts = text.as_bytes().split(|&byte| byte == b'.');
-
-    for octet in &mut octets {
-        let part = parts.next()?;
-        let leading_zero = part.len() > 1 && part[0] == b'0';
-        if part.is_empty() || part.len() > 3 || leading_zero {
-            return None;
-        }
-        let mut value = 0u16;
-        for &digit in part {
-            if !digit.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + u16::from(digit - b'0');
-        }
-        *octet = u8::try_from(value).ok()?;
-    }
-    parts.next().is_none().then_some(Ipv4Addr::from(octets))
-}
-
-/// `ip6-network` (§5.6): the text forms of RFC 4291 §2.2, eight groups of
-/// one to four hex digits, one `::` standing for one or more zero groups,
-/// and an optional dotted quad in place of the last two groups.
-fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
-    let (head, tail) = match text.split_once("::") {
-        Some((head, tail)) => (head, Some(tail)),
-        None => (text, None),
-    };
-
-    let mut groups = [0u16; 8];
-    let head_count = read_groups(head, &mut groups, tail.is_none())?;
-    let Some(tail) = tail else {
-        return (head_count == 8).then_some(Ipv6Addr::from(groups));
-    };
-
-    let mut tail_groups = [0u16; 8];
-    let tail_count = read_groups(tail, &mut tail_groups, true)?;
-    if head_count + tail_count > 7 {
-        return None;
-    }
-    groups[8 - tail_count..].copy_from_slice(&tail_groups[..tail_count]);
-    Some(Ipv6Addr::from(groups))
-}
-
-/// Reads colon-separated hex groups into `groups`, and a final dotted quad
-/// as two groups when `last` is set; returns how many groups were read.
-fn read_groups(text: &str, groups: &mut [u16; 8], last: bool) -> Option<usize> {
-    if text.is_empty() {
-        return Some(0);
-    }
-
-    let mut count = 0;
-    let mut parts = text.split(':').peekable();
-    while let Some(part) = parts.next() {
-        if last && parts.peek().is_none() && part.contains('.') {
-            let quad = parse_dotted_quad(part)?.octets();
-            *groups.get_mut(count)? = u16::from_be_bytes([quad[0], quad[1]]);
-            *groups.get_mut(count + 1)? = u16::from_be_bytes([quad[2], quad[3]]);
-            return Some(count + 2);
-        }
-        let valid =
-            (1..=4).contains(&part.len()) && part.bytes().all(|byte| byte.is_ascii_hexdigit());
-        if !valid {
-            return None;
-        }
-        *groups.get_mut(count)? = u16::from_str_radix(part, 16).ok()?;
-        count += 1;
-    }
-    Some(count)
-}
-
-/// Whether `ip` is in `network/length`.
-fn ip4_in_network(ip: Ipv4Addr, network: Ipv4Addr, length: u8) -> bool {
-    let mask = u32::MAX.checked_shl(32 - u32::from(length)).unwrap_or(0);
-    u32::from(ip) & mask == u32::from(network) & mask
-}
-
-/// Whether `ip` is in `network/length`.
-fn ip6_in_network(ip: Ipv6Addr, network: Ipv6Addr, length: u8) -> bool {
-    let mask = u128::MAX.checked_shl(128 - u32::from(length)).unwrap_or(0);
-    u128::from(ip) & mask == u128::from(network) & mask
 }
 
 #[cfg(test)]
@@ -733,46 +648,6 @@ mod tests {
     }
 
     #[test]
-    fn ipv6_networks_parse_as_the_standard_library_does() {
-        let cases = [
-            "::",
-            "::1",
-            "1::",
-            "2001:db8::",
-            "2001:db8::cb01",
-            "2001:db8:0:0:1:0:0:1",
-            "::ffff:192.0.2.1",
-            "::1.1.1.1",
-            "64:ff9b::192.0.2.33",
-            "1:2:3:4:5:6:7:8",
-            "1:2:3:4:5:6:1.2.3.4",
-            "Cafe:Babe:8000::",
-            "1::2:3:4:5:6:7",
-            ":1::",
-            "1:::2",
-            "1::2::3",
-            "1:2:3:4:5:6:7:8:9",
-            "1:2:3:4:5:6:7",
-            "12345::",
-            "g::",
-            "::1.2.3",
-            "::01.2.3.4",
-            "1:2:3:4:5:6:7:1.2.3.4",
-            "",
-            ":",
-            "1:",
-            ":1",
-            "::1:",
-            "1.2.3.4",
-            "::1.2.3.4:5",
-            "1::2:3:4:5:6:7:8",
-        ];
-        for case in cases {
-            assert_eq!(parse_ip6_network(case), case.parse().ok(), "{case:?}");
-        }
-    }
-
-    #[test]
     fn networks_match_on_their_prefix_only() {
         let Term::Directive(directive) = parse("ip4:192.0.2.77/24").unwrap() else {
             panic!("a directive");
@@ -801,23 +676,5 @@ mod tests {
                 .network_contains("2001:db8::1".parse().unwrap())
         );
         assert!(!any.mechanism.network_contains("192.0.2.1".parse().unwrap()));
-    }
-}
-
-#[cfg(test)]
-mod ip6_properties {
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn ipv6_parser_agrees_with_the_standard_library(text in "[0-9a-fA-F:.]{0,42}") {
-            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
-        }
-
-        #[test]
-        fn printed_ipv6_addresses_read_back(bits in any::<u128>()) {
-            let address = std::net::Ipv6Addr::from(bits);
-            prop_assert_eq!(super::parse_ip6_network(&address.to_string()), Some(address));
-        }
     }
 }

@@ -1,0 +1,213 @@
+//! The IP networks of `ip4` and `ip6` ([RFC 7208 §5.6]): the dotted quad
+//! and the IPv6 text forms of RFC 4291 §2.2, each read in one pass without
+//! allocation, and whether a network holds an address.
+//!
+//! [RFC 7208 §5.6]: https://www.rfc-editor.org/rfc/rfc7208#section-5.6
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
+/// leading zeros. One pass over the bytes.
+pub(crate) fn parse_dotted_quad(text: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let (mut count, mut value, mut digits) = (0, 0u16, 0);
+
+    for &byte in text.as_bytes() {
+        if byte == b'.' {
+            *octets.get_mut(count)? = octet(value, digits)?;
+            (count, value, digits) = (count + 1, 0, 0);
+            continue;
+        }
+        let leading_zero = digits == 1 && value == 0;
+        if !byte.is_ascii_digit() || digits == 3 || leading_zero {
+            return None;
+        }
+        (value, digits) = (value * 10 + u16::from(byte - b'0'), digits + 1);
+    }
+
+    if count != 3 {
+        return None;
+    }
+    octets[3] = octet(value, digits)?;
+    Some(Ipv4Addr::from(octets))
+}
+
+/// The value of one to three digits, when it fits an octet.
+fn octet(value: u16, digits: usize) -> Option<u8> {
+    if digits == 0 {
+        return None;
+    }
+    u8::try_from(value).ok()
+}
+
+/// `ip6-network` (§5.6): the text forms of RFC 4291 §2.2, eight groups of
+/// one to four hex digits, one `::` standing for one or more zero groups,
+/// and an optional dotted quad in place of the last two groups. One pass
+/// over the groups, without allocation.
+pub(crate) fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
+    let bytes = text.as_bytes();
+    let mut groups = [0u16; 8];
+    let (mut count, mut gap) = (0, None);
+    let mut position = 0;
+
+    if bytes.starts_with(b"::") {
+        gap = Some(0);
+        position = 2;
+    }
+    while position < bytes.len() {
+        let (value, end) = hex_group(bytes, position);
+        if bytes.get(end) == Some(&b'.') {
+            let quad = parse_dotted_quad(&text[position..])?.octets();
+            *groups.get_mut(count)? = u16::from_be_bytes([quad[0], quad[1]]);
+            *groups.get_mut(count + 1)? = u16::from_be_bytes([quad[2], quad[3]]);
+            count += 2;
+            break;
+        }
+        if !(position + 1..=position + 4).contains(&end) || end < bytes.len() && bytes[end] != b':'
+        {
+            return None;
+        }
+        *groups.get_mut(count)? = value;
+        count += 1;
+
+        position = end + 1;
+        if bytes.get(position) == Some(&b':') {
+            if gap.is_some() {
+                return None;
+            }
+            gap = Some(count);
+            position += 1;
+        } else if position == bytes.len() {
+            return None;
+        }
+    }
+    expand_gap(groups, count, gap)
+}
+
+/// The hex digits from `start` (at most five are read, so that too many
+/// show) as a number, and where they end.
+fn hex_group(bytes: &[u8], start: usize) -> (u16, usize) {
+    let mut value = 0u16;
+    let mut end = start;
+
+    while end < bytes.len() && end - start < 5 {
+        let digit = match bytes[end] {
+            byte @ b'0'..=b'9' => byte - b'0',
+            byte @ b'a'..=b'f' => byte - b'a' + 10,
+            byte @ b'A'..=b'F' => byte - b'A' + 10,
+            _ => break,
+        };
+        value = value.wrapping_shl(4) | u16::from(digit);
+        end += 1;
+    }
+    (value, end)
+}
+
+/// Places the groups read after `::` at the end; `::` stands for at least
+/// one zero group. Without `::` there must be eight groups.
+fn expand_gap(mut groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<Ipv6Addr> {
+    let Some(gap) = gap else {
+        return (count == 8).then_some(Ipv6Addr::from(groups));
+    };
+    if count > 7 {
+        return None;
+    }
+
+    let tail = count - gap;
+    groups.copy_within(gap..count, 8 - tail);
+    groups[gap..8 - tail].fill(0);
+    Some(Ipv6Addr::from(groups))
+}
+
+/// Whether `ip` is in `network/length`.
+pub(crate) fn ip4_in_network(ip: Ipv4Addr, network: Ipv4Addr, length: u8) -> bool {
+    let mask = u32::MAX.checked_shl(32 - u32::from(length)).unwrap_or(0);
+    u32::from(ip) & mask == u32::from(network) & mask
+}
+
+/// Whether `ip` is in `network/length`.
+pub(crate) fn ip6_in_network(ip: Ipv6Addr, network: Ipv6Addr, length: u8) -> bool {
+    let mask = u128::MAX.checked_shl(128 - u32::from(length)).unwrap_or(0);
+    u128::from(ip) & mask == u128::from(network) & mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_networks_parse_as_the_standard_library_does() {
+        let cases = [
+            "::",
+            "::1",
+            "1::",
+            "2001:db8::",
+            "2001:db8::cb01",
+            "2001:db8:0:0:1:0:0:1",
+            "::ffff:192.0.2.1",
+            "::1.1.1.1",
+            "64:ff9b::192.0.2.33",
+            "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:1.2.3.4",
+            "Cafe:Babe:8000::",
+            "1::2:3:4:5:6:7",
+            ":1::",
+            "1:::2",
+            "1::2::3",
+            "1:2:3:4:5:6:7:8:9",
+            "1:2:3:4:5:6:7",
+            "12345::",
+            "g::",
+            "::1.2.3",
+            "::01.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "",
+            ":",
+            "1:",
+            ":1",
+            "::1:",
+            "1.2.3.4",
+            "::1.2.3.4:5",
+            "1::2:3:4:5:6:7:8",
+        ];
+        for case in cases {
+            assert_eq!(parse_ip6_network(case), case.parse().ok(), "{case:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ipv6_parser_agrees_with_the_standard_library(text in "[0-9a-fA-F:.]{0,42}") {
+            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+        }
+
+        #[test]
+        fn dotted_quad_parser_agrees_with_the_standard_library(text in "[0-9.]{0,18}") {
+            prop_assert_eq!(super::parse_dotted_quad(&text), text.parse().ok());
+        }
+
+        #[test]
+        fn ipv6_with_a_dotted_quad_agrees_with_the_standard_library(
+            text in "[0-9a-f:]{0,24}[0-9.]{0,16}",
+        ) {
+            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+        }
+
+        #[test]
+        fn printed_ipv4_addresses_read_back(bits in any::<u32>()) {
+            let address = std::net::Ipv4Addr::from(bits);
+            prop_assert_eq!(super::parse_dotted_quad(&address.to_string()), Some(address));
+        }
+
+        #[test]
+        fn printed_ipv6_addresses_read_back(bits in any::<u128>()) {
+            let address = std::net::Ipv6Addr::from(bits);
+            prop_assert_eq!(super::parse_ip6_network(&address.to_string()), Some(address));
+        }
+    }
+}

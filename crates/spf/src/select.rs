@@ -1,0 +1,195 @@
+//! The record a domain publishes ([RFC 7208 §4.5], §4.6): selecting it among
+//! the TXT records, checking it whole before any term runs, and reading its
+//! terms one at a time as evaluation reaches them, without keeping a parsed
+//! record.
+//!
+//! [RFC 7208 §4.5]: https://www.rfc-editor.org/rfc/rfc7208#section-4.5
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use mailtrail_dns::{DnsError, Txt};
+
+use crate::evaluate::Site;
+use crate::record::{self, VERSION};
+use crate::trace::RecordFound;
+use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
+
+/// Chooses the SPF record among a domain's TXT records (§4.5): exactly one
+/// must start with `v=spf1`; it must parse.
+pub(crate) fn select_record(
+    domain: &str,
+    answer: Result<Vec<Txt>, DnsError>,
+    term: Option<&Site<'_>>,
+    ip: IpAddr,
+    trace: bool,
+) -> (Fetched, Option<RecordFound>) {
+    let records = match answer {
+        Ok(records) => records,
+        Err(error) if error.is_temporary() => {
+            let location = term.map(Site::location);
+            let found = trace.then(|| RecordFound::Failed(error.clone()));
+            return (
+                Fetched::Problem(Problem::TemporaryDnsFailure { location, error }),
+                found,
+            );
+        }
+        Err(_) => return (Fetched::None, None),
+    };
+
+    let mut spf = records
+        .iter()
+        .map(|txt| txt.concat())
+        .filter(|text| is_spf_record(text));
+    let (Some(first), None) = (spf.next(), spf.next()) else {
+        let count = records
+            .iter()
+            .filter(|txt| is_spf_record(&txt.concat()))
+            .count();
+        if count == 0 {
+            return (Fetched::None, None);
+        }
+        let problem = Problem::MultipleRecords {
+            domain: domain.to_owned(),
+            count,
+        };
+        return (
+            Fetched::Problem(problem),
+            Some(RecordFound::Multiple(count)),
+        );
+    };
+
+    let checked = match String::from_utf8(first.into_owned()) {
+        Ok(text) if text.is_ascii() => Ok(text),
+        Ok(text) => Err(non_ascii(text.as_bytes())),
+        Err(error) => Err(non_ascii(error.as_bytes())),
+    };
+    match checked.and_then(|text| Checked::new(text, ip, trace)) {
+        Ok(record) => {
+            let found = trace.then(|| RecordFound::Record(record.text.clone()));
+            (Fetched::Record(record), found)
+        }
+        Err(error) => {
+            let found = Some(RecordFound::Invalid(error.clone()));
+            (
+                Fetched::Problem(Problem::Syntax {
+                    domain: domain.to_owned(),
+                    error,
+                }),
+                found,
+            )
+        }
+    }
+}
+
+/// What looking for a domain's SPF record gave.
+pub(crate) enum Fetched {
+    Record(Checked),
+    None,
+    Problem(Problem),
+}
+
+/// A record's text that passed the syntax check, with what the check found.
+pub(crate) struct Checked {
+    /// The text, US-ASCII.
+    pub(crate) text: String,
+    /// Where the next term to evaluate starts in `text`.
+    next: usize,
+    /// The index of that term.
+    index: usize,
+    /// The `redirect=` modifier: its index and span.
+    redirect: Option<(usize, Range<usize>)>,
+    /// The `exp=` modifier: its index and span.
+    explanation: Option<(usize, Range<usize>)>,
+}
+
+impl Checked {
+    /// Checks a record's text (§4.6): any syntax error is an error, however
+    /// late in the record. `ip` is the client: unless `from_start`, the
+    /// terms that need no DNS are evaluated in the same pass, and evaluation
+    /// later starts at the first term that queries DNS or matches, since the
+    /// terms before it do nothing but not match.
+    pub(crate) fn new(text: String, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
+        let (mut index, mut stop) = (0, None);
+        let (mut redirect, mut explanation) = (None, None);
+
+        record::visit(&text, |term, span| {
+            match &term {
+                Term::Modifier(Modifier::Redirect(_)) => redirect = Some((index, span.clone())),
+                Term::Modifier(Modifier::Explanation(_)) => {
+                    explanation = Some((index, span.clone()));
+                }
+                Term::Modifier(_) => {}
+                Term::Directive(directive) if stop.is_none() && !from_start => {
+                    let mechanism = &directive.mechanism;
+                    let stops = mechanism.queries_dns()
+                        || matches!(mechanism, Mechanism::All)
+                        || mechanism.network_contains(ip);
+                    if stops {
+                        stop = Some((index, span.start));
+                    }
+                }
+                Term::Directive(_) => {}
+            }
+            index += 1;
+        })?;
+
+        let (index, next) = match stop {
+            Some(stop) => stop,
+            None if from_start => (0, VERSION.len()),
+            None => (index, text.len()),
+        };
+        Ok(Self {
+            text,
+            next,
+            index,
+            redirect,
+            explanation,
+        })
+    }
+
+    /// The index and span of the next term, moving past it.
+    pub(crate) fn next_term(&mut self) -> Option<(usize, Range<usize>)> {
+        let rest = self.text.as_bytes().get(self.next..)?;
+        let start = self.next + rest.iter().position(|&byte| byte != b' ')?;
+        let length = self.text.as_bytes()[start..]
+            .iter()
+            .position(|&byte| byte == b' ')
+            .unwrap_or(self.text.len() - start);
+
+        let index = self.index;
+        self.next = start + length;
+        self.index += 1;
+        Some((index, start..start + length))
+    }
+
+    /// The `redirect=` modifier: its index, span and target.
+    pub(crate) fn redirect(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
+        let (index, span) = self.redirect.clone()?;
+        match Term::parse(&self.text[span.clone()]) {
+            Ok(Term::Modifier(Modifier::Redirect(spec))) => Some((index, span, spec)),
+            _ => None,
+        }
+    }
+
+    /// The `exp=` modifier: its index, span and domain-spec.
+    pub(crate) fn explanation(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
+        let (index, span) = self.explanation.clone()?;
+        match Term::parse(&self.text[span.clone()]) {
+            Ok(Term::Modifier(Modifier::Explanation(spec))) => Some((index, span, spec)),
+            _ => None,
+        }
+    }
+}
+
+/// The error for the first byte outside US-ASCII in a record.
+fn non_ascii(bytes: &[u8]) -> RecordError {
+    let position = bytes
+        .iter()
+        .position(|byte| !byte.is_ascii())
+        .unwrap_or_default();
+    RecordError::NonAscii {
+        byte: bytes.get(position).copied().unwrap_or_default(),
+        position,
+    }
+}
