@@ -26,26 +26,25 @@
 //! difference between N and 0 iterations, divided by N, is the cost of one
 //! verification.
 
-use std::borrow::Borrow;
-use std::hash::Hash;
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group};
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
-use mail_auth::{AuthenticatedMessage, MessageAuthenticator, Parameters, ResolverCache};
+use mail_auth::{AuthenticatedMessage, MessageAuthenticator, Parameters};
 use mailtrail_dkim::{
     BodyCanonicalizer, Canonicalization, DkimResult, DkimSignature, PublicKey, Signer, SigningKey,
     VerifyOptions, canonicalize_header, verify,
 };
-use mailtrail_dns::{Answer, DnsError, Mx, RecordData, RecordType, Resolver, Txt, ZoneResolver};
+use mailtrail_dns::{RecordData, Resolver, Txt, ZoneResolver};
 use mailtrail_message::split;
 use ring::digest;
 use ring::signature::{ED25519, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 
-use mailtrail_benches::{REALISTIC_MESSAGE, ready};
+use mailtrail_benches::{
+    MailAuthCache, MemoryResolver, REALISTIC_MESSAGE, mail_auth_authenticator, ready,
+};
 
 /// The test-only keys the dkim crate's tests use.
 const RSA_KEY: &str = include_str!("../../crates/dkim/tests/data/test-only-rsa2048.pem");
@@ -110,9 +109,7 @@ impl Setup {
         let mut zone = ZoneResolver::new();
         zone.insert(KEY_NAME, 300, RecordData::Txt(txt.clone()))
             .expect("a valid name");
-        let memory = MemoryResolver {
-            answer: Answer::new(vec![txt], 300),
-        };
+        let memory = MemoryResolver::default().with_record(KEY_NAME, txt);
 
         let (canonical_body, header_data, signature) = primitive_inputs(&signed);
         let public_key = public_key(&record);
@@ -121,8 +118,8 @@ impl Setup {
             memory,
             zone,
             options: VerifyOptions::new(NOW),
-            authenticator: authenticator(),
-            cache: MailAuthCache::new(&record),
+            authenticator: mail_auth_authenticator(),
+            cache: mail_auth_cache(&record),
             canonical_body,
             header_data,
             public_key,
@@ -250,88 +247,13 @@ fn public_key(record: &str) -> PublicKey {
         .expect("the record holds a key")
 }
 
-/// Answers the key's TXT query from memory, cloning the answer as any
-/// resolver returning owned records does; every other query is NXDOMAIN.
-struct MemoryResolver {
-    answer: Answer<Txt>,
-}
-
-impl Resolver for MemoryResolver {
-    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
-        if name.trim_end_matches('.') == KEY_NAME {
-            return Ok(self.answer.clone());
-        }
-        nxdomain(name, RecordType::Txt)
-    }
-
-    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
-        nxdomain(name, RecordType::A)
-    }
-
-    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
-        nxdomain(name, RecordType::Aaaa)
-    }
-
-    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
-        nxdomain(name, RecordType::Mx)
-    }
-
-    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
-        nxdomain(&ip.to_string(), RecordType::Ptr)
-    }
-}
-
-/// The NXDOMAIN answer.
-fn nxdomain<T>(name: &str, rtype: RecordType) -> Result<Answer<T>, DnsError> {
-    Err(DnsError::NxDomain {
-        name: name.to_owned(),
-        rtype,
-    })
-}
-
 /// mail-auth's TXT cache holding the parsed key record.
-struct MailAuthCache {
-    key: mail_auth::Txt,
-}
-
-impl MailAuthCache {
-    fn new(record: &str) -> Self {
-        let key = DomainKey::parse(record.as_bytes()).expect("mail-auth parses the record");
-        Self {
-            key: mail_auth::Txt::DomainKey(Arc::new(key)),
-        }
-    }
-}
-
-impl ResolverCache<Box<str>, mail_auth::Txt> for MailAuthCache {
-    fn get<Q>(&self, name: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let expected: Box<str> = format!("{KEY_NAME}.").into();
-        (expected.borrow() == name).then(|| self.key.clone())
-    }
-
-    fn remove<Q>(&self, _: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        None
-    }
-
-    fn insert(&self, _: Box<str>, _: mail_auth::Txt, _: std::time::Instant) {}
-}
-
-/// A resolver for mail-auth; it is never asked, the key is cached.
-fn authenticator() -> MessageAuthenticator {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let _inside = runtime.enter();
-    MessageAuthenticator::new_cloudflare().expect("the resolver builds")
+fn mail_auth_cache(record: &str) -> MailAuthCache {
+    let key = DomainKey::parse(record.as_bytes()).expect("mail-auth parses the record");
+    MailAuthCache::new([(
+        format!("{KEY_NAME}."),
+        mail_auth::Txt::DomainKey(Arc::new(key)),
+    )])
 }
 
 /// One function, a fixed number of times, for `perf stat`.

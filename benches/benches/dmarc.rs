@@ -12,9 +12,6 @@
 //! negative answers, from its cache. Both futures complete on their first
 //! poll.
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -23,11 +20,9 @@ use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::dkim::Signature;
 use mail_auth::dmarc::Dmarc;
 use mail_auth::dmarc::verify::DmarcParameters;
-use mail_auth::{
-    AuthenticatedMessage, DkimOutput, MessageAuthenticator, Parameters, ResolverCache, SpfOutput,
-};
+use mail_auth::{AuthenticatedMessage, DkimOutput, MessageAuthenticator, Parameters, SpfOutput};
 
-use mailtrail_benches::{MemoryResolver, ready};
+use mailtrail_benches::{MailAuthCache, MemoryResolver, mail_auth_authenticator, ready};
 use mailtrail_dkim::DkimResult;
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Record, SpfIdentity};
 use mailtrail_dns::{RecordData, Resolver, Txt, ZoneResolver};
@@ -54,8 +49,8 @@ fn dmarc(criterion: &mut Criterion) {
 
     let zone = zone();
     let memory = MemoryResolver::new(&[("_dmarc.example.com", &[RECORD])]);
-    let authenticator = authenticator();
-    let cache = MailAuthCache::new();
+    let authenticator = mail_auth_authenticator();
+    let cache = mail_auth_cache();
     let message = AuthenticatedMessage::parse(MESSAGE).expect("mail-auth reads the message");
     let signature = Signature {
         d: "example.com".to_owned(),
@@ -127,59 +122,22 @@ fn zone() -> ZoneResolver {
 
 /// mail-auth's TXT cache: the record parsed once, and the names its walks
 /// ask that have no record.
-struct MailAuthCache {
-    txt: HashMap<Box<str>, mail_auth::Txt>,
-}
-
-impl MailAuthCache {
-    fn new() -> Self {
-        let record = Dmarc::parse(RECORD.as_bytes()).expect("mail-auth parses it");
-        let mut txt = HashMap::new();
-        txt.insert(
-            "_dmarc.example.com.".into(),
-            mail_auth::Txt::Dmarc(Arc::new(record)),
+fn mail_auth_cache() -> MailAuthCache {
+    let record = Dmarc::parse(RECORD.as_bytes()).expect("mail-auth parses it");
+    let found = (
+        "_dmarc.example.com.".to_owned(),
+        mail_auth::Txt::Dmarc(Arc::new(record)),
+    );
+    let missing = ["_dmarc.com.", "_dmarc.bounce.example.com."].map(|name| {
+        let error = mail_auth::DnsError::RecordNotFound(
+            mail_auth::hickory_resolver::proto::op::ResponseCode::NXDomain,
         );
-        for name in ["_dmarc.com.", "_dmarc.bounce.example.com."] {
-            let missing = mail_auth::DnsError::RecordNotFound(
-                mail_auth::hickory_resolver::proto::op::ResponseCode::NXDomain,
-            );
-            txt.insert(
-                name.into(),
-                mail_auth::Txt::Error(mail_auth::Error::Dns(missing)),
-            );
-        }
-        Self { txt }
-    }
-}
-
-impl ResolverCache<Box<str>, mail_auth::Txt> for MailAuthCache {
-    fn get<Q>(&self, name: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.txt.get(name).cloned()
-    }
-
-    fn remove<Q>(&self, _: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        None
-    }
-
-    fn insert(&self, _: Box<str>, _: mail_auth::Txt, _: std::time::Instant) {}
-}
-
-/// A resolver for mail-auth; it is never asked, every name is cached.
-fn authenticator() -> MessageAuthenticator {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let _inside = runtime.enter();
-    MessageAuthenticator::new_cloudflare().expect("the resolver builds")
+        (
+            name.to_owned(),
+            mail_auth::Txt::Error(mail_auth::Error::Dns(error)),
+        )
+    });
+    MailAuthCache::new(std::iter::once(found).chain(missing))
 }
 
 criterion_group!(benches, dmarc);

@@ -15,21 +15,18 @@
 //! owned strings, as the `Resolver` trait of mailtrail-dns returns them;
 //! mail-auth's cache hands out a shared pointer instead.
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::spf::Spf;
 use mail_auth::spf::verify::SpfParameters;
-use mail_auth::{MessageAuthenticator, Parameters, ResolverCache};
+use mail_auth::{MessageAuthenticator, Parameters};
 
-use mailtrail_benches::ready;
-use mailtrail_dns::{Answer, DnsError, Mx, RecordType, Resolver, Txt, ZoneResolver};
+use mailtrail_benches::{MailAuthCache, MemoryResolver, mail_auth_authenticator, ready};
+use mailtrail_dns::{Resolver, Txt, ZoneResolver};
 use mailtrail_spf::{SpfResult, Verifier};
 
 /// The records, TXT strings as a publisher would split them.
@@ -74,10 +71,10 @@ const SENDER: &str = "alice@example.com";
 const HELO: &str = "mail.example.com";
 
 fn spf(criterion: &mut Criterion) {
-    let memory = MemoryResolver::new();
+    let memory = MemoryResolver::new(RECORDS);
     let zone = zone_resolver();
-    let authenticator = authenticator();
-    let cache = MailAuthCache::new();
+    let authenticator = mail_auth_authenticator();
+    let cache = mail_auth_cache();
 
     assert_eq!(mailtrail(&memory), SpfResult::Pass);
     assert_eq!(mailtrail(&zone), SpfResult::Pass);
@@ -125,61 +122,6 @@ fn mail_auth(authenticator: &MessageAuthenticator, cache: &MailAuthCache) -> mai
     ready(authenticator.verify_spf(parameters)).result()
 }
 
-/// Answers TXT queries from a map of the records' strings; every other
-/// query is NXDOMAIN. Cloning an answer is the cost any resolver returning
-/// owned records has.
-struct MemoryResolver {
-    txt: HashMap<&'static str, Answer<Txt>>,
-}
-
-impl MemoryResolver {
-    fn new() -> Self {
-        let txt = RECORDS
-            .iter()
-            .map(|(name, strings)| {
-                (
-                    *name,
-                    Answer::new(vec![Txt::new(strings.iter().copied())], 300),
-                )
-            })
-            .collect();
-        Self { txt }
-    }
-}
-
-fn nxdomain<T>(name: &str, rtype: RecordType) -> Result<Answer<T>, DnsError> {
-    Err(DnsError::NxDomain {
-        name: name.to_owned(),
-        rtype,
-    })
-}
-
-impl Resolver for MemoryResolver {
-    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
-        let name = name.strip_suffix('.').unwrap_or(name);
-        match self.txt.get(name) {
-            Some(answer) => Ok(answer.clone()),
-            None => nxdomain(name, RecordType::Txt),
-        }
-    }
-
-    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
-        nxdomain(name, RecordType::A)
-    }
-
-    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
-        nxdomain(name, RecordType::Aaaa)
-    }
-
-    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
-        nxdomain(name, RecordType::Mx)
-    }
-
-    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
-        nxdomain(&ip.to_string(), RecordType::Ptr)
-    }
-}
-
 /// The same records in mailtrail-dns's zone resolver, for comparison.
 fn zone_resolver() -> ZoneResolver {
     let mut zone = ZoneResolver::new();
@@ -191,54 +133,11 @@ fn zone_resolver() -> ZoneResolver {
 }
 
 /// mail-auth's TXT cache, filled with the records parsed once.
-struct MailAuthCache {
-    txt: HashMap<Box<str>, mail_auth::Txt>,
-}
-
-impl MailAuthCache {
-    fn new() -> Self {
-        let txt = RECORDS
-            .iter()
-            .map(|(name, strings)| {
-                let record = Spf::parse(strings.concat().as_bytes()).expect("mail-auth parses it");
-                (
-                    format!("{name}.").into_boxed_str(),
-                    mail_auth::Txt::Spf(Arc::new(record)),
-                )
-            })
-            .collect();
-        Self { txt }
-    }
-}
-
-impl ResolverCache<Box<str>, mail_auth::Txt> for MailAuthCache {
-    fn get<Q>(&self, name: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.txt.get(name).cloned()
-    }
-
-    fn remove<Q>(&self, _: &Q) -> Option<mail_auth::Txt>
-    where
-        Box<str>: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        None
-    }
-
-    fn insert(&self, _: Box<str>, _: mail_auth::Txt, _: std::time::Instant) {}
-}
-
-/// A resolver for mail-auth; it is never asked, every record is cached.
-fn authenticator() -> MessageAuthenticator {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let _inside = runtime.enter();
-    MessageAuthenticator::new_cloudflare().expect("the resolver builds")
+fn mail_auth_cache() -> MailAuthCache {
+    MailAuthCache::new(RECORDS.iter().map(|(name, strings)| {
+        let record = Spf::parse(strings.concat().as_bytes()).expect("mail-auth parses it");
+        (format!("{name}."), mail_auth::Txt::Spf(Arc::new(record)))
+    }))
 }
 
 criterion_group!(benches, spf);
