@@ -72,6 +72,30 @@ pub enum Code {
     SpfFail,
     /// DMARC failed for the From domain.
     DmarcFail,
+    /// Audit: an MX host the MTA-STS policy does not name (the ghost door).
+    MxNotInMtaStsPolicy,
+    /// Audit: no MTA-STS record.
+    MtaStsMissing,
+    /// Audit: the MTA-STS policy is in testing mode.
+    MtaStsTesting,
+    /// Audit: an MTA-STS record whose policy cannot be fetched or read.
+    MtaStsPolicyUnreachable,
+    /// Audit: MX hosts of different organisations at different preferences.
+    MxMixedProviders,
+    /// Audit: an MX host without an address (dangling).
+    MxTargetUnresolvable,
+    /// Audit: no TLS-RPT record.
+    TlsRptMissing,
+    /// Audit: no SPF record.
+    SpfMissing,
+    /// Audit: an SPF record receivers will treat as permerror.
+    SpfPermerror,
+    /// Audit: an SPF record over the ten-lookup limit.
+    SpfLookupLimit,
+    /// Audit: no DMARC policy applies.
+    DmarcMissing,
+    /// Audit: the DMARC policy is `p=none`.
+    DmarcPolicyNone,
 }
 
 impl Code {
@@ -88,6 +112,18 @@ impl Code {
             Self::DkimFail => "dkim_fail",
             Self::SpfFail => "spf_fail",
             Self::DmarcFail => "dmarc_fail",
+            Self::MxNotInMtaStsPolicy => "mx_not_in_mta_sts_policy",
+            Self::MtaStsMissing => "mta_sts_missing",
+            Self::MtaStsTesting => "mta_sts_testing",
+            Self::MtaStsPolicyUnreachable => "mta_sts_policy_unreachable",
+            Self::MxMixedProviders => "mx_mixed_providers",
+            Self::MxTargetUnresolvable => "mx_target_unresolvable",
+            Self::TlsRptMissing => "tls_rpt_missing",
+            Self::SpfMissing => "spf_missing",
+            Self::SpfPermerror => "spf_permerror",
+            Self::SpfLookupLimit => "spf_lookup_limit",
+            Self::DmarcMissing => "dmarc_missing",
+            Self::DmarcPolicyNone => "dmarc_policy_none",
         }
     }
 }

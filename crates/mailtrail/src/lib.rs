@@ -82,12 +82,14 @@
 #![forbid(unsafe_code)]
 
 mod analyze;
+mod audit;
 mod doors;
 mod findings;
 mod mta_sts;
 mod organisation;
 
 pub use analyze::{Analyzer, AuthresReport, Entry, Report};
+pub use audit::{Audit, AuditedMx, DmarcPosture, SpfPosture, audit};
 pub use doors::{Doors, EntryClass, GatewaySource, MxDoor};
 pub use findings::{Code, Evidence, Finding, Severity};
 pub use mta_sts::{MtaStsLookup, MtaStsSource, MtaStsView, NoMtaSts};
