@@ -53,7 +53,12 @@ struct Cli {
     policy_dir: Option<PathBuf>,
 
     /// Trust the PEM certificates in FILE instead of Mozilla's roots.
-    #[arg(long, value_name = "FILE", requires = "domain", conflicts_with = "policy_dir")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "domain",
+        conflicts_with = "policy_dir"
+    )]
     ca: Option<PathBuf>,
 
     /// Let the fetcher connect to loopback and private addresses.
@@ -148,8 +153,8 @@ async fn run(cli: &Cli, domain: &str) -> Result<(), String> {
     let fetcher = match &cli.policy_dir {
         Some(folder) => Fetcher::Directory(folder.clone()),
         None => {
-            let mut https =
-                HttpsFetcher::new(dns.resolver()).refuse_private_addresses(!cli.allow_private_addresses);
+            let mut https = HttpsFetcher::new(dns.resolver())
+                .refuse_private_addresses(!cli.allow_private_addresses);
             if let Some(path) = &cli.ca {
                 https = https.with_roots(read_roots(path)?);
             }
@@ -176,16 +181,28 @@ struct Inspection {
 }
 
 /// Discovers the policy, and reads the MX set and the TLS-RPT record.
-async fn inspect<R: Resolver, F: PolicyFetcher>(resolver: &R, fetcher: &F, domain: &str) -> Inspection {
+async fn inspect<R: Resolver, F: PolicyFetcher>(
+    resolver: &R,
+    fetcher: &F,
+    domain: &str,
+) -> Inspection {
     let cache = MemoryCache::new();
     let discovered = Discovery::new(resolver, fetcher, &cache)
         .discover(domain, SystemTime::now())
         .await;
-    let mut errors: Vec<String> = discovered.problems.iter().map(ToString::to_string).collect();
+    let mut errors: Vec<String> = discovered
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let domain = discovered.policy_domain.clone();
 
     let mx = match resolver.mx(&domain).await {
-        Ok(answer) => answer.records.into_iter().map(|mx| (mx.preference, mx.exchange)).collect(),
+        Ok(answer) => answer
+            .records
+            .into_iter()
+            .map(|mx| (mx.preference, mx.exchange))
+            .collect(),
         Err(error) => {
             errors.push(format!("MX lookup: {error}"));
             Vec::new()
@@ -207,7 +224,12 @@ async fn inspect<R: Resolver, F: PolicyFetcher>(resolver: &R, fetcher: &F, domai
         }
     };
 
-    Inspection { discovered, mx, tls_rpt, errors }
+    Inspection {
+        discovered,
+        mx,
+        tls_rpt,
+        errors,
+    }
 }
 
 impl Inspection {
@@ -242,13 +264,23 @@ impl Inspection {
         }
         match self.policy() {
             Some(policy) => {
-                println!("policy:  mode {}, max_age {} ({})", policy.mode, policy.max_age, self.discovered.source);
+                println!(
+                    "policy:  mode {}, max_age {} ({})",
+                    policy.mode, policy.max_age, self.discovered.source
+                );
                 for pattern in &policy.mx {
                     println!("         mx: {pattern}");
                 }
                 for verdict in policy.check_mx(self.mx.iter().map(|(p, h)| (*p, h.as_str()))) {
-                    let allowed = if verdict.allowed { "allowed" } else { "NOT ALLOWED" };
-                    println!("mx {:>5} {}: {allowed}, {}", verdict.preference, verdict.host, verdict.delivery);
+                    let allowed = if verdict.allowed {
+                        "allowed"
+                    } else {
+                        "NOT ALLOWED"
+                    };
+                    println!(
+                        "mx {:>5} {}: {allowed}, {}",
+                        verdict.preference, verdict.host, verdict.delivery
+                    );
                 }
             }
             None => {
@@ -285,7 +317,8 @@ impl<R: Resolver> PolicyFetcher for Fetcher<R> {
 
 /// Reads `DIR/<domain>.txt`, the domain in lowercase A-labels.
 fn read_policy_file(folder: &Path, policy_domain: &str) -> Result<String, FetchError> {
-    let name = normalize_host(policy_domain).map_or_else(|| policy_domain.to_owned(), |name| name.into_owned());
+    let name = normalize_host(policy_domain)
+        .map_or_else(|| policy_domain.to_owned(), |name| name.into_owned());
     let path = folder.join(format!("{name}.txt"));
     std::fs::read_to_string(&path).map_err(|error| FetchError::Unavailable {
         detail: format!("cannot read {}: {error}", path.display()),
@@ -298,9 +331,13 @@ fn read_roots(path: &Path) -> Result<RootCertStore, String> {
     use mailtrail_mtasts::rustls::pki_types::pem::PemObject;
 
     let mut roots = RootCertStore::empty();
-    for certificate in CertificateDer::pem_file_iter(path).map_err(|e| format!("cannot read {}: {e}", path.display()))? {
+    for certificate in CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    {
         let certificate = certificate.map_err(|e| format!("{}: {e}", path.display()))?;
-        roots.add(certificate).map_err(|e| format!("{}: {e}", path.display()))?;
+        roots
+            .add(certificate)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     match roots.is_empty() {
         true => Err(format!("{} holds no certificate", path.display())),
@@ -310,34 +347,71 @@ fn read_roots(path: &Path) -> Result<RootCertStore, String> {
 
 /// Checks a record.
 fn parse_record(text: &str, strict: bool) -> ParseReport<StsRecord<'_>> {
-    let parsed = if strict { StsRecord::parse_strict(text) } else { StsRecord::parse(text) };
+    let parsed = if strict {
+        StsRecord::parse_strict(text)
+    } else {
+        StsRecord::parse(text)
+    };
     match parsed {
-        Ok(record) => ParseReport { valid: true, error: None, parsed: Some(record), matches: Vec::new() },
-        Err(error) => ParseReport { valid: false, error: Some(error.to_string()), parsed: None, matches: Vec::new() },
+        Ok(record) => ParseReport {
+            valid: true,
+            error: None,
+            parsed: Some(record),
+            matches: Vec::new(),
+        },
+        Err(error) => ParseReport {
+            valid: false,
+            error: Some(error.to_string()),
+            parsed: None,
+            matches: Vec::new(),
+        },
     }
 }
 
 /// Checks a policy and matches the hosts against it.
 fn parse_policy<'a>(text: &'a str, hosts: &[String], strict: bool) -> ParseReport<Policy<'a>> {
-    let parsed = if strict { Policy::parse_strict(text) } else { Policy::parse(text) };
+    let parsed = if strict {
+        Policy::parse_strict(text)
+    } else {
+        Policy::parse(text)
+    };
     let policy = match parsed {
         Ok(policy) => policy,
         Err(error) => {
-            return ParseReport { valid: false, error: Some(error.to_string()), parsed: None, matches: Vec::new() };
+            return ParseReport {
+                valid: false,
+                error: Some(error.to_string()),
+                parsed: None,
+                matches: Vec::new(),
+            };
         }
     };
 
     let matches = hosts
         .iter()
-        .map(|host| MatchReport { host: host.clone(), matched: policy.allows(host) })
+        .map(|host| MatchReport {
+            host: host.clone(),
+            matched: policy.allows(host),
+        })
         .collect();
-    ParseReport { valid: true, error: None, parsed: Some(policy), matches }
+    ParseReport {
+        valid: true,
+        error: None,
+        parsed: Some(policy),
+        matches,
+    }
 }
 
 /// Prints an offline report; says whether the text was valid.
-fn print_parse<T: Serialize + std::fmt::Display>(cli: &Cli, report: ParseReport<T>) -> Result<bool, String> {
+fn print_parse<T: Serialize + std::fmt::Display>(
+    cli: &Cli,
+    report: ParseReport<T>,
+) -> Result<bool, String> {
     if cli.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
         return Ok(report.valid);
     }
 
@@ -346,7 +420,15 @@ fn print_parse<T: Serialize + std::fmt::Display>(cli: &Cli, report: ParseReport<
         (None, error) => println!("invalid: {}", error.as_deref().unwrap_or("")),
     }
     for found in &report.matches {
-        println!("{}: {}", found.host, if found.matched { "matches" } else { "does not match" });
+        println!(
+            "{}: {}",
+            found.host,
+            if found.matched {
+                "matches"
+            } else {
+                "does not match"
+            }
+        );
     }
     Ok(report.valid)
 }
@@ -374,7 +456,10 @@ _smtp._tls.example.com. TXT "v=TLSRPTv1; rua=mailto:tls@example.com"
     fn assert_in_order(text: &str, keys: &[&str]) {
         let positions: Vec<usize> = keys
             .iter()
-            .map(|key| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key}")))
+            .map(|key| {
+                text.find(&format!("\"{key}\":"))
+                    .unwrap_or_else(|| panic!("no {key}"))
+            })
             .collect();
         assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{text}");
         assert!(text.starts_with(&format!("{{\"{}\":", keys[0])), "{text}");
@@ -383,8 +468,13 @@ _smtp._tls.example.com. TXT "v=TLSRPTv1; rua=mailto:tls@example.com"
     fn inspection() -> Inspection {
         let zone: ZoneResolver = ZONE.parse().unwrap();
         let mut fetcher = StaticFetcher::new();
-        fetcher.insert("example.com", "version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 86400\n");
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        fetcher.insert(
+            "example.com",
+            "version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 86400\n",
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         runtime.block_on(inspect(&zone, &fetcher, "example.com"))
     }
 
@@ -396,7 +486,10 @@ _smtp._tls.example.com. TXT "v=TLSRPTv1; rua=mailto:tls@example.com"
 
         assert_eq!(value["record"]["id"], "20240501");
         assert_eq!(value["policy"]["mode"], "enforce");
-        assert_eq!(value["mx"][0], serde_json::json!({"preference": 10, "host": "mx1.example.com", "allowed": true}));
+        assert_eq!(
+            value["mx"][0],
+            serde_json::json!({"preference": 10, "host": "mx1.example.com", "allowed": true})
+        );
         assert_eq!(value["mx"][1]["allowed"], false);
         assert_eq!(value["tls_rpt"]["rua"][0]["mailto"], "tls@example.com");
         assert_eq!(value["errors"], serde_json::json!([]));

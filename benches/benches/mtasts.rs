@@ -33,7 +33,11 @@ fn mtasts(criterion: &mut Criterion) {
     assert_eq!(POLICY.len(), 115);
     let policy = Policy::parse(POLICY).expect("the bench policy parses");
     assert_eq!((policy.mode, policy.mx.len()), (Mode::Enforce, 3));
-    let allowed: Vec<bool> = policy.check_mx(MX).iter().map(|verdict| verdict.allowed).collect();
+    let allowed: Vec<bool> = policy
+        .check_mx(MX)
+        .iter()
+        .map(|verdict| verdict.allowed)
+        .collect();
     assert_eq!(allowed, [true, true, true, false]);
 
     let mut group = criterion.benchmark_group("mtasts-policy");
@@ -51,8 +55,14 @@ fn mtasts(criterion: &mut Criterion) {
     });
     group.finish();
 
-    assert_eq!(StsRecord::parse(RECORD).expect("parses").id, "20160831085700Z");
-    assert_eq!(MtaSts::parse(RECORD.as_bytes()).expect("parses").id, "20160831085700Z");
+    assert_eq!(
+        StsRecord::parse(RECORD).expect("parses").id,
+        "20160831085700Z"
+    );
+    assert_eq!(
+        MtaSts::parse(RECORD.as_bytes()).expect("parses").id,
+        "20160831085700Z"
+    );
     let mut group = criterion.benchmark_group("mtasts-record-parse");
     group.bench_function("mailtrail-mtasts", |bencher| {
         bencher.iter(|| StsRecord::parse(black_box(RECORD)).is_ok());

@@ -23,23 +23,38 @@ pub(crate) fn check_policy(text: &str) {
     };
     for deviation in &policy.deviations {
         assert!(deviation.span.start <= deviation.span.end);
-        assert!(deviation.span.end <= text.len(), "deviation inside the text");
+        assert!(
+            deviation.span.end <= text.len(),
+            "deviation inside the text"
+        );
     }
     assert!(policy.max_age <= MAX_MAX_AGE, "max_age within its limit");
-    assert!(policy.mode == Mode::None || !policy.mx.is_empty(), "mx unless mode is none");
+    assert!(
+        policy.mode == Mode::None || !policy.mx.is_empty(),
+        "mx unless mode is none"
+    );
 
     let printed = policy.to_string();
     let reparsed = Policy::parse_strict(&printed).expect("a printed policy parses strictly");
     let mut clean = policy.clone();
     clean.deviations.clear();
-    assert_eq!(reparsed, clean, "print then parse gives the same policy: {printed}");
+    assert_eq!(
+        reparsed, clean,
+        "print then parse gives the same policy: {printed}"
+    );
     assert_eq!(reparsed.to_string(), printed, "printing is stable");
 
     for pattern in &policy.mx {
         let host = pattern.as_str().replace("*.", "mx.");
         assert!(pattern.matches(&host), "{pattern} matches {host}");
-        assert!(pattern.matches(&format!("{}.", host.to_ascii_uppercase())), "case and dot ignored");
-        assert!(!pattern.matches(&format!("extra.{host}")), "{pattern} spans one label only");
+        assert!(
+            pattern.matches(&format!("{}.", host.to_ascii_uppercase())),
+            "case and dot ignored"
+        );
+        assert!(
+            !pattern.matches(&format!("extra.{host}")),
+            "{pattern} spans one label only"
+        );
         assert!(MxPattern::new(pattern.as_str()).is_some_and(|again| again.matches(&host)));
     }
 }

@@ -15,13 +15,20 @@ pub(crate) fn check_record(text: &str) {
         Ok(record) => {
             for deviation in &record.deviations {
                 assert!(deviation.span.start <= deviation.span.end);
-                assert!(deviation.span.end <= text.len(), "deviation inside the text");
+                assert!(
+                    deviation.span.end <= text.len(),
+                    "deviation inside the text"
+                );
             }
             let printed = record.to_string();
-            let reparsed = StsRecord::parse_strict(&printed).expect("a printed record parses strictly");
+            let reparsed =
+                StsRecord::parse_strict(&printed).expect("a printed record parses strictly");
             let mut clean = record.clone();
             clean.deviations.clear();
-            assert_eq!(reparsed, clean, "print then parse gives the same record: {printed}");
+            assert_eq!(
+                reparsed, clean,
+                "print then parse gives the same record: {printed}"
+            );
             assert_eq!(reparsed.to_string(), printed, "printing is stable");
         }
         Err(error) => assert!(error.position <= text.len(), "error offset inside the text"),
@@ -30,13 +37,20 @@ pub(crate) fn check_record(text: &str) {
     match TlsRptRecord::parse(text) {
         Ok(record) => {
             for deviation in &record.deviations {
-                assert!(deviation.span.end <= text.len(), "deviation inside the text");
+                assert!(
+                    deviation.span.end <= text.len(),
+                    "deviation inside the text"
+                );
             }
             let printed = record.to_string();
-            let reparsed = TlsRptRecord::parse_strict(&printed).expect("a printed record parses strictly");
+            let reparsed =
+                TlsRptRecord::parse_strict(&printed).expect("a printed record parses strictly");
             let mut clean = record.clone();
             clean.deviations.clear();
-            assert_eq!(reparsed, clean, "print then parse gives the same record: {printed}");
+            assert_eq!(
+                reparsed, clean,
+                "print then parse gives the same record: {printed}"
+            );
         }
         Err(error) => assert!(error.position <= text.len(), "error offset inside the text"),
     }

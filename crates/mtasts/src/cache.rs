@@ -14,7 +14,10 @@ use std::time::{Duration, SystemTime};
 use mailtrail_dns::{DnsError, Resolver};
 
 use crate::domain::normalize_host;
-use crate::{FetchError, Policy, PolicyError, PolicyFetcher, RecordError, RecordErrorKind, StsRecord, find_record};
+use crate::{
+    FetchError, Policy, PolicyError, PolicyFetcher, RecordError, RecordErrorKind, StsRecord,
+    find_record,
+};
 
 /// Finds the MTA-STS policy in force for a domain.
 ///
@@ -124,7 +127,10 @@ impl<R: Resolver, F: PolicyFetcher, C: PolicyCache> Discovery<R, F, C> {
         let answer = match self.resolver.txt(&name).await {
             Ok(answer) => answer,
             Err(error) if error.is_void() => {
-                return Err(Problem::Record(RecordError::new(RecordErrorKind::NoRecord, 0)));
+                return Err(Problem::Record(RecordError::new(
+                    RecordErrorKind::NoRecord,
+                    0,
+                )));
             }
             Err(error) => return Err(Problem::Dns(error)),
         };
@@ -136,8 +142,17 @@ impl<R: Resolver, F: PolicyFetcher, C: PolicyCache> Discovery<R, F, C> {
     }
 
     /// Fetches and parses the policy for the record `id`.
-    async fn fetch(&self, policy_domain: &str, id: String, now: SystemTime) -> Result<CachedPolicy, Problem> {
-        let body = self.fetcher.fetch(policy_domain).await.map_err(Problem::Fetch)?;
+    async fn fetch(
+        &self,
+        policy_domain: &str,
+        id: String,
+        now: SystemTime,
+    ) -> Result<CachedPolicy, Problem> {
+        let body = self
+            .fetcher
+            .fetch(policy_domain)
+            .await
+            .map_err(Problem::Fetch)?;
         let policy = Policy::parse(&body).map_err(Problem::Policy)?;
         Ok(CachedPolicy {
             id,
@@ -202,23 +217,41 @@ pub enum PolicySource {
     None,
 }
 
+impl fmt::Display for PolicySource {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            Self::Fetched => "fetched",
+            Self::Cache => "cache",
+            Self::CacheAfterFailure => "cache after a failure",
+            Self::None => "none",
+        })
+    }
+}
+
 /// One thing that went wrong during discovery.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "stage", content = "error", rename_all = "kebab-case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(tag = "stage", content = "error", rename_all = "kebab-case")
+)]
 pub enum Problem {
     /// The record lookup failed for a reason other than a missing name.
     #[error("the _mta-sts lookup failed: {0}")]
     Dns(DnsError),
     /// No usable `_mta-sts` record.
     #[error("_mta-sts record: {0}")]
-    Record(#[cfg_attr(feature = "serde", serde(serialize_with = "crate::cache::display"))] RecordError),
+    Record(
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::cache::display"))] RecordError,
+    ),
     /// The policy could not be fetched.
     #[error("policy fetch: {0}")]
     Fetch(FetchError),
     /// The fetched policy does not parse.
     #[error("policy: {0}")]
-    Policy(#[cfg_attr(feature = "serde", serde(serialize_with = "crate::cache::display"))] PolicyError),
+    Policy(
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::cache::display"))] PolicyError,
+    ),
 }
 
 /// A policy as cached: the record `id` it was fetched for, and when.
@@ -297,7 +330,9 @@ impl MemoryCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedPolicy>> {
         // A panic while the lock was held left a whole map behind: keep it.
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -315,19 +350,11 @@ impl PolicyCache for MemoryCache {
     }
 }
 
-impl fmt::Display for PolicySource {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(match self {
-            Self::Fetched => "fetched",
-            Self::Cache => "cache",
-            Self::CacheAfterFailure => "cache after a failure",
-            Self::None => "none",
-        })
-    }
-}
-
 /// Serializes an error by its message.
 #[cfg(feature = "serde")]
-pub(crate) fn display<T: fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn display<T: fmt::Display, S: serde::Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_str(value)
 }

@@ -49,28 +49,52 @@ pub fn normalize_host(host: &str) -> Option<Cow<'_, str>> {
 
 /// Whether `text` is an RFC 5321 `Domain` of ASCII labels: each label a
 /// letter or digit, then letters, digits and hyphens, ending in a letter or
-/// digit, at most 63 octets; at most 253 octets in all.
+/// digit, at most 63 octets; at most 253 octets in all. One pass over the
+/// bytes: this runs for every `mx` line of every policy parsed.
 pub(crate) fn is_domain(text: &str) -> bool {
-    if text.is_empty() || text.len() > MAX_NAME_LEN {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_NAME_LEN {
         return false;
     }
-    text.split('.').all(is_label)
+
+    let mut label_start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match CLASS[usize::from(byte)] {
+            LDH => {}
+            DOT if ends_label(bytes, label_start, index) => label_start = index + 1,
+            _ => return false,
+        }
+    }
+    ends_label(bytes, label_start, bytes.len())
 }
 
-/// Whether `label` is `Let-dig [Ldh-str]` of at most 63 octets.
-fn is_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-
-    bytes.len() <= MAX_LABEL_LEN
-        && first.is_ascii_alphanumeric()
-        && last.is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
+/// Whether `bytes[start..end]` is a label of 1 to 63 letters, digits and
+/// hyphens (already checked) neither starting nor ending with a hyphen.
+fn ends_label(bytes: &[u8], start: usize, end: usize) -> bool {
+    end > start && end - start <= MAX_LABEL_LEN && bytes[start] != b'-' && bytes[end - 1] != b'-'
 }
+
+/// Byte classes of host names: [`LDH`] for letters, digits and hyphens,
+/// [`DOT`] for the dot, 0 for everything else.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let character = byte as u8;
+        if character.is_ascii_alphanumeric() || character == b'-' {
+            table[byte] = LDH;
+        }
+        byte += 1;
+    }
+    table[b'.' as usize] = DOT;
+    table
+};
+
+/// A letter, digit or hyphen.
+const LDH: u8 = 1;
+
+/// The dot between labels.
+const DOT: u8 = 2;
 
 #[cfg(test)]
 mod tests {
@@ -87,17 +111,37 @@ mod tests {
     }
 
     #[test]
+    fn empty_labels_are_refused_wherever_they_are() {
+        assert!(!is_domain(".example"));
+        assert!(!is_domain("example."));
+        assert!(!is_domain("a..example"));
+        assert!(!is_domain("a-.example"));
+    }
+
+    #[test]
     fn length_limits_apply_to_labels_and_names() {
         assert!(is_domain(&"a".repeat(63)));
         assert!(!is_domain(&"a".repeat(64)));
-        let long = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(62)].join(".");
+        let long = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62),
+        ]
+        .join(".");
         assert_eq!(long.len(), 254);
         assert!(!is_domain(&long));
     }
 
     #[test]
     fn lowercase_ascii_names_are_borrowed() {
-        assert!(matches!(normalize_host("mx.example.com."), Some(Cow::Borrowed(_))));
-        assert!(matches!(normalize_host("MX.example.com"), Some(Cow::Owned(_))));
+        assert!(matches!(
+            normalize_host("mx.example.com."),
+            Some(Cow::Borrowed(_))
+        ));
+        assert!(matches!(
+            normalize_host("MX.example.com"),
+            Some(Cow::Owned(_))
+        ));
     }
 }

@@ -41,11 +41,15 @@ pub fn policy_host(domain: &str) -> Option<String> {
 /// [`StaticFetcher`] (bodies from memory).
 pub trait PolicyFetcher: Send + Sync {
     /// The body of `https://mta-sts.<policy_domain>/.well-known/mta-sts.txt`.
-    fn fetch(&self, policy_domain: &str) -> impl Future<Output = Result<String, FetchError>> + Send;
+    fn fetch(&self, policy_domain: &str)
+    -> impl Future<Output = Result<String, FetchError>> + Send;
 }
 
 impl<F: PolicyFetcher + ?Sized> PolicyFetcher for &F {
-    fn fetch(&self, policy_domain: &str) -> impl Future<Output = Result<String, FetchError>> + Send {
+    fn fetch(
+        &self,
+        policy_domain: &str,
+    ) -> impl Future<Output = Result<String, FetchError>> + Send {
         (**self).fetch(policy_domain)
     }
 }

@@ -184,10 +184,15 @@ impl<R: Resolver> HttpsFetcher<R> {
     }
 
     /// The TLS handshake, checking the certificate against the host name.
-    async fn handshake(&self, host: &str, tcp: TcpStream) -> Result<TlsStream<TcpStream>, FetchError> {
-        let name = ServerName::try_from(host.to_owned()).map_err(|_| FetchError::InvalidDomain {
-            domain: host.to_owned(),
-        })?;
+    async fn handshake(
+        &self,
+        host: &str,
+        tcp: TcpStream,
+    ) -> Result<TlsStream<TcpStream>, FetchError> {
+        let name =
+            ServerName::try_from(host.to_owned()).map_err(|_| FetchError::InvalidDomain {
+                domain: host.to_owned(),
+            })?;
         let connector = TlsConnector::from(Arc::clone(&self.tls));
         connector
             .connect(name, tcp)
@@ -210,7 +215,10 @@ impl<R: Resolver> HttpsFetcher<R> {
 
         let request = Request::get(WELL_KNOWN_PATH)
             .header(HOST, host)
-            .header(USER_AGENT, concat!("mailtrail-mtasts/", env!("CARGO_PKG_VERSION")))
+            .header(
+                USER_AGENT,
+                concat!("mailtrail-mtasts/", env!("CARGO_PKG_VERSION")),
+            )
             .header(ACCEPT, "text/plain")
             .header(CONNECTION, "close")
             .body(Empty::<Bytes>::new())
@@ -223,7 +231,7 @@ impl<R: Resolver> HttpsFetcher<R> {
         check_response(&response, self.max_body_len)?;
         let body = read_capped(response.into_body(), self.max_body_len)
             .await
-            .map_err(|error| error.unwrap_or_else(|error| http_error(error)))?;
+            .map_err(|error| error.unwrap_or_else(http_error))?;
         String::from_utf8(body).map_err(|_| FetchError::NotUtf8)
     }
 }
@@ -369,7 +377,10 @@ fn check_response(response: &Response<Incoming>, max_body_len: usize) -> Result<
         });
     }
 
-    let media_type = response.headers().get(CONTENT_TYPE).map(|value| value.as_bytes());
+    let media_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .map(|value| value.as_bytes());
     if !media_type.is_some_and(is_text_plain) {
         return Err(FetchError::MediaType {
             found: media_type.map(|value| String::from_utf8_lossy(value).into_owned()),
@@ -396,7 +407,10 @@ fn is_text_plain(value: &[u8]) -> bool {
 
 /// Reads the body frame by frame, stopping as soon as it passes `limit`.
 /// The error is a fetch error, or the transport's.
-async fn read_capped(mut body: Incoming, limit: usize) -> Result<Vec<u8>, Result<FetchError, hyper::Error>> {
+async fn read_capped(
+    mut body: Incoming,
+    limit: usize,
+) -> Result<Vec<u8>, Result<FetchError, hyper::Error>> {
     let mut collected = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(Err)?;
@@ -427,9 +441,24 @@ mod tests {
     #[test]
     fn internal_addresses_are_not_public() {
         for text in [
-            "0.0.0.0", "127.0.0.53", "10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.169.254",
-            "100.64.0.1", "224.0.0.1", "255.255.255.255", "198.18.0.1", "::", "::1", "fe80::1",
-            "fc00::1", "ff02::1", "::ffff:127.0.0.1", "64:ff9b::a00:1", "2001:db8::1",
+            "0.0.0.0",
+            "127.0.0.53",
+            "10.0.0.1",
+            "172.16.0.1",
+            "192.168.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "198.18.0.1",
+            "::",
+            "::1",
+            "fe80::1",
+            "fc00::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
+            "2001:db8::1",
         ] {
             assert!(!is_public_address(text.parse().unwrap()), "{text}");
         }
@@ -437,7 +466,13 @@ mod tests {
 
     #[test]
     fn ordinary_addresses_are_public() {
-        for text in ["8.8.8.8", "172.32.0.1", "100.128.0.1", "2a00:1450::1", "64:ff9b::808:808"] {
+        for text in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2a00:1450::1",
+            "64:ff9b::808:808",
+        ] {
             assert!(is_public_address(text.parse().unwrap()), "{text}");
         }
     }

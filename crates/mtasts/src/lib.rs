@@ -55,6 +55,15 @@
 //! - `serde`: `Serialize` for records, policies, verdicts and discovery
 //!   outcomes.
 //!
+//! # Speed
+//!
+//! Parsing a 115-byte policy with three `mx` lines takes about 147 ns and
+//! 2.5 k instructions, with one allocation (the `mx` list); the goal is
+//! 150 ns. Matching a four-host MX set against it takes about 110 ns.
+//! Measured 2026-12-03 on the 2-core development machine with other builds
+//! running: `cargo bench -p mailtrail-benches --bench mtasts`, and
+//! callgrind on the same bench binary (see the README's benchmark table).
+//!
 //! # Conformance and deviations
 //!
 //! Implemented:
@@ -103,8 +112,9 @@
 //!
 //! - The RFC 8461 text was not at hand when this was written; the ABNF
 //!   and the rules above follow the published RFC as recalled and as mox
-//!   and go-mtasts read it. Where the corpus of those projects reflects
-//!   their own policy, the crate's `tests/expectations` says so.
+//!   and go-mtasts read it; their 78 cases (records, policies, MX matches)
+//!   all agree, and none needed setting aside as one implementation's
+//!   policy (`tests/expectations/mtasts-cases.txt`).
 //! - The HTTPS fetcher speaks HTTP/1.1 only, checks no certificate
 //!   revocation (neither does the RFC ask it), and does not look at the
 //!   DNSSEC status of the `_mta-sts` answer.
@@ -136,7 +146,9 @@ mod record;
 mod taglist;
 mod tlsrpt;
 
-pub use cache::{CachedPolicy, Discovered, Discovery, MemoryCache, PolicyCache, PolicySource, Problem};
+pub use cache::{
+    CachedPolicy, Discovered, Discovery, MemoryCache, PolicyCache, PolicySource, Problem,
+};
 pub use domain::normalize_host;
 pub use fetch::{
     CertificateProblem, FetchError, MAX_BODY_LEN, PolicyFetcher, StaticFetcher, WELL_KNOWN_PATH,
@@ -150,6 +162,7 @@ pub use record::{
     Extension, MAX_ID_LEN, RecordDeviation, RecordError, RecordErrorKind, STS_VERSION, StsRecord,
     find_record,
 };
-pub use tlsrpt::{ReportUri, TLSRPT_VERSION, TlsRptRecord, find_tls_rpt_record};
+/// The TLS library of [`HttpsFetcher`], for building its root store.
 #[cfg(feature = "https")]
-pub use rustls::RootCertStore;
+pub use rustls::{self, RootCertStore};
+pub use tlsrpt::{ReportUri, TLSRPT_VERSION, TlsRptRecord, find_tls_rpt_record};

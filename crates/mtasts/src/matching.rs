@@ -87,9 +87,9 @@ impl<'a> MxPattern<'a> {
         };
 
         match self.text.strip_prefix("*.") {
-            Some(suffix) => host.split_once('.').is_some_and(|(first, rest)| {
-                rest.eq_ignore_ascii_case(suffix) && is_domain(first)
-            }),
+            Some(suffix) => host
+                .split_once('.')
+                .is_some_and(|(first, rest)| rest.eq_ignore_ascii_case(suffix) && is_domain(first)),
             None => host.eq_ignore_ascii_case(&self.text),
         }
     }
@@ -234,7 +234,10 @@ mod tests {
     #[test]
     fn mode_decides_the_delivery_of_a_host_that_does_not_match() {
         assert_eq!(Delivery::for_host(Mode::Enforce, false), Delivery::Refuse);
-        assert_eq!(Delivery::for_host(Mode::Testing, false), Delivery::DeliverAndReport);
+        assert_eq!(
+            Delivery::for_host(Mode::Testing, false),
+            Delivery::DeliverAndReport
+        );
         assert_eq!(Delivery::for_host(Mode::None, true), Delivery::NoPolicy);
         assert_eq!(Delivery::for_host(Mode::Testing, true), Delivery::Deliver);
     }

@@ -225,7 +225,9 @@ pub enum PolicyErrorKind {
     #[error("the {0} field has no value")]
     EmptyValue(String),
     /// A field name outside the ABNF.
-    #[error("the field name {0:?} is not a letter or digit then up to 31 letters, digits, '_', '-' or '.'")]
+    #[error(
+        "the field name {0:?} is not a letter or digit then up to 31 letters, digits, '_', '-' or '.'"
+    )]
     InvalidFieldName(String),
     /// `max_age` is not 1 to 10 digits.
     #[error("the max_age field {0:?} is not 1 to 10 digits")]
@@ -295,9 +297,7 @@ impl<'a> Parser<'a> {
         }
 
         while position < bytes.len() {
-            let end = bytes[position..]
-                .iter()
-                .position(|byte| *byte == b'\n')
+            let end = memchr::memchr(b'\n', &bytes[position..])
                 .map_or(bytes.len(), |offset| position + offset);
             let content_end = match end < bytes.len() && end > position && bytes[end - 1] == b'\r' {
                 true => end - 1,
@@ -321,7 +321,7 @@ impl<'a> Parser<'a> {
         }
 
         let line = &self.text[start..end];
-        let Some(colon) = line.bytes().position(|byte| byte == b':') else {
+        let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
             return Err(self.error(PolicyErrorKind::MissingColon, start, end));
         };
         let key = &line[..colon];
@@ -343,7 +343,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn read_version(&mut self, value: &str, span: Span, start: usize, end: usize) -> Result<(), PolicyError> {
+    fn read_version(
+        &mut self,
+        value: &str,
+        span: Span,
+        start: usize,
+        end: usize,
+    ) -> Result<(), PolicyError> {
         if value != "STSv1" {
             return Err(self.error_at(PolicyErrorKind::InvalidVersion(value.to_owned()), span));
         }
@@ -354,7 +360,13 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn read_mode(&mut self, value: &str, span: Span, start: usize, end: usize) -> Result<(), PolicyError> {
+    fn read_mode(
+        &mut self,
+        value: &str,
+        span: Span,
+        start: usize,
+        end: usize,
+    ) -> Result<(), PolicyError> {
         let mode = value.parse().map_err(|kind| self.error_at(kind, span))?;
         match self.mode {
             Some(_) => self.deviate(PolicyDeviation::DuplicateField, Span::new(start, end)),
@@ -363,9 +375,14 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn read_max_age(&mut self, value: &str, span: Span, start: usize, end: usize) -> Result<(), PolicyError> {
-        let digits = value.len() <= MAX_AGE_DIGITS && value.bytes().all(|byte| byte.is_ascii_digit());
-        let Some(seconds) = digits.then(|| value.parse::<u64>().ok()).flatten() else {
+    fn read_max_age(
+        &mut self,
+        value: &str,
+        span: Span,
+        start: usize,
+        end: usize,
+    ) -> Result<(), PolicyError> {
+        let Some(seconds) = parse_max_age(value) else {
             return Err(self.error_at(PolicyErrorKind::InvalidMaxAge(value.to_owned()), span));
         };
 
@@ -383,7 +400,10 @@ impl<'a> Parser<'a> {
     fn read_mx(&mut self, value: &'a str, span: Span) -> Result<(), PolicyError> {
         let mut pattern = value;
         if let Some(stripped) = value.strip_suffix('.') {
-            self.deviate(PolicyDeviation::TrailingDotInMx, Span::new(span.end - 1, span.end));
+            self.deviate(
+                PolicyDeviation::TrailingDotInMx,
+                Span::new(span.end - 1, span.end),
+            );
             pattern = stripped;
         }
 
@@ -391,7 +411,8 @@ impl<'a> Parser<'a> {
         if !is_domain(domain) {
             return Err(self.error_at(PolicyErrorKind::InvalidMx(value.to_owned()), span));
         }
-        self.mx.push(MxPattern::from_checked(Cow::Borrowed(pattern)));
+        self.mx
+            .push(MxPattern::from_checked(Cow::Borrowed(pattern)));
         Ok(())
     }
 
@@ -411,7 +432,11 @@ impl<'a> Parser<'a> {
             return Err(self.error_at(PolicyErrorKind::InvalidValue(key.to_owned()), span));
         }
 
-        if self.extensions.iter().any(|extension| extension.name == key) {
+        if self
+            .extensions
+            .iter()
+            .any(|extension| extension.name == key)
+        {
             self.deviate(PolicyDeviation::DuplicateField, Span::new(start, end));
             return Ok(());
         }
@@ -468,6 +493,17 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// `1*10(DIGIT)` as a number.
+fn parse_max_age(value: &str) -> Option<u64> {
+    if value.is_empty() || value.len() > MAX_AGE_DIGITS {
+        return None;
+    }
+    value.bytes().try_fold(0u64, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u64::from(byte - b'0'))
+    })
+}
+
 /// The number of white-space bytes at the start of `bytes`.
 fn count_wsp(bytes: &[u8]) -> usize {
     bytes.iter().take_while(|byte| is_wsp(**byte)).count()
@@ -495,7 +531,8 @@ mod tests {
 
     #[test]
     fn a_later_duplicate_of_a_single_field_is_ignored_and_reported() {
-        let text = "version: STSv1\nmode: testing\nmode: enforce\nmx: a.example\nmax_age: 5\nmax_age: 9\n";
+        let text =
+            "version: STSv1\nmode: testing\nmode: enforce\nmx: a.example\nmax_age: 5\nmax_age: 9\n";
         let policy = Policy::parse(text).unwrap();
         assert_eq!((policy.mode, policy.max_age), (Mode::Testing, 5));
         let kinds: Vec<_> = policy.deviations.iter().map(|d| d.kind).collect();
@@ -517,7 +554,10 @@ mod tests {
         let text = format!("\u{feff}{GOOD}\n");
         let policy = Policy::parse(&text).unwrap();
         let kinds: Vec<_> = policy.deviations.iter().map(|d| d.kind).collect();
-        assert_eq!(kinds, [PolicyDeviation::ByteOrderMark, PolicyDeviation::BlankLine]);
+        assert_eq!(
+            kinds,
+            [PolicyDeviation::ByteOrderMark, PolicyDeviation::BlankLine]
+        );
         assert!(Policy::parse_strict(&text).is_err());
         assert!(Policy::parse_strict(GOOD).unwrap().deviations.is_empty());
     }
@@ -527,7 +567,10 @@ mod tests {
         let text = GOOD.replace("86400", "9999999999");
         assert_eq!(Policy::parse(&text).unwrap().max_age, MAX_MAX_AGE);
         let error = Policy::parse_strict(&text).unwrap_err();
-        assert_eq!(error.kind, PolicyErrorKind::Deviation(PolicyDeviation::MaxAgeAboveLimit));
+        assert_eq!(
+            error.kind,
+            PolicyErrorKind::Deviation(PolicyDeviation::MaxAgeAboveLimit)
+        );
         assert_eq!(error.line, 4);
     }
 
@@ -541,8 +584,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_and_line() {
-        let error = Policy::parse("version: STSv1\nmode: enforce\nmx: a_b.example\nmax_age: 1").unwrap_err();
-        assert_eq!(error.to_string(), "the mx field \"a_b.example\" is not a host name in A-labels, optionally after \"*.\" on line 3");
+        let error = Policy::parse("version: STSv1\nmode: enforce\nmx: a_b.example\nmax_age: 1")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the mx field \"a_b.example\" is not a host name in A-labels, optionally after \"*.\" on line 3"
+        );
         assert_eq!(error.span, Span::new(33, 44));
         let error = Policy::parse("version: STSv1\nmode: none").unwrap_err();
         assert_eq!(error.to_string(), "the max_age field is missing");
@@ -550,7 +597,8 @@ mod tests {
 
     #[test]
     fn keys_and_values_are_case_sensitive() {
-        let error = Policy::parse("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1").unwrap_err();
+        let error =
+            Policy::parse("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 1").unwrap_err();
         assert_eq!(error.kind, PolicyErrorKind::InvalidMode("Enforce".into()));
         let error = Policy::parse("Version: STSv1\nmode: none\nmax_age: 1").unwrap_err();
         assert_eq!(error.kind, PolicyErrorKind::MissingVersion);
@@ -558,9 +606,11 @@ mod tests {
 
     #[test]
     fn extension_values_may_hold_utf8_and_inner_spaces_but_no_controls() {
-        let policy = Policy::parse("version: STSv1\nmode: none\nmax_age: 1\nnote: grüße  dir").unwrap();
+        let policy =
+            Policy::parse("version: STSv1\nmode: none\nmax_age: 1\nnote: grüße  dir").unwrap();
         assert_eq!(policy.extensions[0].value, "grüße  dir");
-        let error = Policy::parse("version: STSv1\nmode: none\nmax_age: 1\nnote: a\rb").unwrap_err();
+        let error =
+            Policy::parse("version: STSv1\nmode: none\nmax_age: 1\nnote: a\rb").unwrap_err();
         assert_eq!(error.kind, PolicyErrorKind::InvalidValue("note".into()));
     }
 }

@@ -35,7 +35,9 @@ pub const MAX_ID_LEN: usize = 32;
 /// assert_eq!(two.kind, RecordErrorKind::SeveralRecords(2));
 /// # Ok::<(), mailtrail_mtasts::RecordError>(())
 /// ```
-pub fn find_record<'a>(texts: impl IntoIterator<Item = &'a str>) -> Result<StsRecord<'a>, RecordError> {
+pub fn find_record<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Result<StsRecord<'a>, RecordError> {
     let mut found = None;
     let mut count = 0;
     for text in texts {
@@ -239,7 +241,9 @@ pub enum RecordErrorKind {
     #[error("the id field appears twice")]
     DuplicateId,
     /// An extension field name outside the ABNF.
-    #[error("the field name {0:?} is not a letter or digit then up to 31 letters, digits, '_', '-' or '.'")]
+    #[error(
+        "the field name {0:?} is not a letter or digit then up to 31 letters, digits, '_', '-' or '.'"
+    )]
     InvalidFieldName(String),
     /// A TLS-RPT report URI that is malformed.
     #[error("the rua field's URI {0:?} is malformed")]
@@ -248,7 +252,9 @@ pub enum RecordErrorKind {
     #[error("the id field {0:?} is not 1 to 32 letters or digits")]
     InvalidId(String),
     /// An extension value outside the ABNF.
-    #[error("the value of the {field} field is empty or holds a space, '=', ';' or a control character")]
+    #[error(
+        "the value of the {field} field is empty or holds a space, '=', ';' or a control character"
+    )]
     InvalidValue {
         /// The field name.
         field: String,
@@ -317,14 +323,18 @@ pub(crate) fn check_extension(field: Field<'_>) -> Result<(), RecordError> {
 
 /// `1*32(ALPHA / DIGIT)`.
 fn is_id(value: &str) -> bool {
-    (1..=MAX_ID_LEN).contains(&value.len()) && value.bytes().all(|byte| byte.is_ascii_alphanumeric())
+    (1..=MAX_ID_LEN).contains(&value.len())
+        && value.bytes().all(|byte| byte.is_ascii_alphanumeric())
 }
 
 /// Whether `text` starts with `version` followed by the end, white space or
 /// `;`: a record of that kind, valid or not.
 pub(crate) fn starts_with_version(text: &str, version: &str) -> bool {
-    text.strip_prefix(version)
-        .is_some_and(|rest| rest.bytes().next().is_none_or(|byte| byte == b';' || taglist::is_wsp(byte)))
+    text.strip_prefix(version).is_some_and(|rest| {
+        rest.bytes()
+            .next()
+            .is_none_or(|byte| byte == b';' || taglist::is_wsp(byte))
+    })
 }
 
 /// The record error a lexer error means.
@@ -368,7 +378,12 @@ mod tests {
 
     #[test]
     fn the_version_must_be_exact_and_first() {
-        for text in ["v=STSv10; id=a", "v=stsv1; id=a", " v=STSv1; id=a", "id=a; v=STSv1"] {
+        for text in [
+            "v=STSv10; id=a",
+            "v=stsv1; id=a",
+            " v=STSv1; id=a",
+            "id=a; v=STSv1",
+        ] {
             let error = StsRecord::parse(text).unwrap_err();
             assert_eq!(error.kind, RecordErrorKind::Version, "{text}");
         }
@@ -385,7 +400,10 @@ mod tests {
         );
         assert_eq!(error.position, 20);
         let error = StsRecord::parse("v=STSv1; id=foo include=foo.com").unwrap_err();
-        assert_eq!(error.kind, RecordErrorKind::InvalidId("foo include=foo.com".into()));
+        assert_eq!(
+            error.kind,
+            RecordErrorKind::InvalidId("foo include=foo.com".into())
+        );
     }
 
     #[test]

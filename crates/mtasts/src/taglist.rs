@@ -131,7 +131,10 @@ pub(crate) fn is_extension_value(value: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn collect(text: &str) -> Result<(Vec<(String, String)>, Option<Span>), LexError> {
+    /// The fields of a record as name and value, and its trailing space.
+    type Collected = (Vec<(String, String)>, Option<Span>);
+
+    fn collect(text: &str) -> Result<Collected, LexError> {
         let mut found = Vec::new();
         let end = fields::<LexError>(text, "v=X", |field| {
             found.push((field.name.to_owned(), field.value.to_owned()));

@@ -78,7 +78,9 @@ impl<'a> TlsRptRecord<'a> {
         })?;
 
         if let Some(span) = trailing {
-            record.deviations.push(Deviation::new(RecordDeviation::TrailingWhitespace, span));
+            record
+                .deviations
+                .push(Deviation::new(RecordDeviation::TrailingWhitespace, span));
         }
         if record.rua.is_empty() {
             return Err(RecordError::new(RecordErrorKind::MissingRua, text.len()));
@@ -123,7 +125,10 @@ impl<'a> TlsRptRecord<'a> {
         }
 
         if std::mem::replace(seen_rua, true) {
-            return Err(RecordError::new(RecordErrorKind::DuplicateField("rua".into()), field.start));
+            return Err(RecordError::new(
+                RecordErrorKind::DuplicateField("rua".into()),
+                field.start,
+            ));
         }
         let mut offset = field.value_start;
         for item in field.value.split(',') {
@@ -192,11 +197,16 @@ impl<'a> ReportUri<'a> {
         let (scheme, rest) = uri.split_once(':')?;
         let visible = !rest.is_empty() && rest.bytes().all(|byte| (0x21..=0x7e).contains(&byte));
         if scheme.eq_ignore_ascii_case("mailto") {
-            let valid = visible && rest.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
+            let valid = visible
+                && rest
+                    .split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty());
             return Some(valid.then_some(Self::Mailto(Cow::Borrowed(rest))).ok_or(()));
         }
         if scheme.eq_ignore_ascii_case("https") {
-            let authority = rest.strip_prefix("//").map(|rest| rest.split('/').next().unwrap_or(""));
+            let authority = rest
+                .strip_prefix("//")
+                .map(|rest| rest.split('/').next().unwrap_or(""));
             let valid = visible && authority.is_some_and(|authority| !authority.is_empty());
             return Some(valid.then_some(Self::Https(Cow::Borrowed(uri))).ok_or(()));
         }
@@ -227,17 +237,24 @@ mod tests {
 
     #[test]
     fn rua_takes_several_uris_with_white_space_around_commas() {
-        let record = TlsRptRecord::parse("v=TLSRPTv1;rua=mailto:a@example.com ,\thttps://r.example/x").unwrap();
+        let record =
+            TlsRptRecord::parse("v=TLSRPTv1;rua=mailto:a@example.com ,\thttps://r.example/x")
+                .unwrap();
         assert_eq!(record.rua.len(), 2);
-        assert_eq!(record.to_string(), "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example/x");
+        assert_eq!(
+            record.to_string(),
+            "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example/x"
+        );
     }
 
     #[test]
     fn other_schemes_are_left_out_and_reported() {
-        let record = TlsRptRecord::parse("v=TLSRPTv1; rua=ftp://x.example,mailto:a@example.com").unwrap();
+        let record =
+            TlsRptRecord::parse("v=TLSRPTv1; rua=ftp://x.example,mailto:a@example.com").unwrap();
         assert_eq!(record.rua, [ReportUri::Mailto("a@example.com".into())]);
         assert_eq!(record.deviations[0].span, Span::new(16, 31));
-        let error = TlsRptRecord::parse_strict("v=TLSRPTv1; rua=ftp://x.example,mailto:a@example.com");
+        let error =
+            TlsRptRecord::parse_strict("v=TLSRPTv1; rua=ftp://x.example,mailto:a@example.com");
         assert!(error.is_err());
     }
 
@@ -246,7 +263,10 @@ mod tests {
         let error = TlsRptRecord::parse("v=TLSRPTv1; ext=1").unwrap_err();
         assert_eq!(error.kind, RecordErrorKind::MissingRua);
         let error = TlsRptRecord::parse("v=TLSRPTv1; rua=mailto:nobody").unwrap_err();
-        assert_eq!(error.kind, RecordErrorKind::InvalidUri("mailto:nobody".into()));
+        assert_eq!(
+            error.kind,
+            RecordErrorKind::InvalidUri("mailto:nobody".into())
+        );
         assert_eq!(error.position, 16);
         let error = TlsRptRecord::parse("v=TLSRPTv1; rua=https:///x").unwrap_err();
         assert_eq!(error.kind, RecordErrorKind::InvalidUri("https:///x".into()));
@@ -254,8 +274,11 @@ mod tests {
 
     #[test]
     fn only_one_record_may_start_with_the_version() {
-        let error = find_tls_rpt_record(["v=TLSRPTv1; rua=mailto:a@b.example", "v=TLSRPTv1; rua=mailto:c@d.example"])
-            .unwrap_err();
+        let error = find_tls_rpt_record([
+            "v=TLSRPTv1; rua=mailto:a@b.example",
+            "v=TLSRPTv1; rua=mailto:c@d.example",
+        ])
+        .unwrap_err();
         assert_eq!(error.kind, RecordErrorKind::SeveralRecords(2));
         assert_eq!(
             find_tls_rpt_record(["v=spf1 -all"]).unwrap_err().kind,

@@ -25,7 +25,11 @@ fn record_as_mox(text: &str) -> Option<Value> {
     let record = StsRecord::parse(text).ok()?;
     let mut value = json!({"Version": "STSv1", "ID": record.id});
     if !record.extensions.is_empty() {
-        let pairs: Vec<_> = record.extensions.iter().map(|e| json!([e.name, e.value])).collect();
+        let pairs: Vec<_> = record
+            .extensions
+            .iter()
+            .map(|e| json!([e.name, e.value]))
+            .collect();
         value["Extensions"] = Value::from(pairs);
     }
     Some(value)
@@ -43,7 +47,11 @@ fn policy_as_mox(text: &str) -> Option<Value> {
         value["MX"] = policy.mx.iter().map(|mx| mx.as_str()).collect();
     }
     if !policy.extensions.is_empty() {
-        let pairs: Vec<_> = policy.extensions.iter().map(|e| json!([e.name, e.value])).collect();
+        let pairs: Vec<_> = policy
+            .extensions
+            .iter()
+            .map(|e| json!([e.name, e.value]))
+            .collect();
         value["Extensions"] = Value::from(pairs);
     }
     Some(value)
@@ -73,20 +81,30 @@ struct Tally {
 }
 
 impl Tally {
-    fn check(&mut self, listed: &HashSet<String>, key: String, ours: Option<Value>, theirs: Option<Value>) {
+    fn check(
+        &mut self,
+        listed: &HashSet<String>,
+        key: String,
+        ours: Option<Value>,
+        theirs: Option<Value>,
+    ) {
         if listed.contains(&key) {
             self.listed += 1;
         } else if ours == theirs {
             self.agree += 1;
         } else {
-            self.disagreements.push(format!("{key}: ours {ours:?}, theirs {theirs:?}"));
+            self.disagreements
+                .push(format!("{key}: ours {ours:?}, theirs {theirs:?}"));
         }
     }
 }
 
 /// The expected reading of a case: `None` when it must be rejected.
 fn expected(case: &Value, field: &str) -> Option<Value> {
-    case["valid"].as_bool().unwrap().then(|| case[field].clone())
+    case["valid"]
+        .as_bool()
+        .unwrap()
+        .then(|| case[field].clone())
 }
 
 #[test]
@@ -114,7 +132,9 @@ fn mox_and_go_mtasts_cases_are_read_as_expected_or_explained() {
     for case in go["record_cases"].as_array().unwrap() {
         let text = case["record"].as_str().unwrap();
         let key = format!("go-mtasts record {}", Value::from(text));
-        let ours = StsRecord::parse(text).ok().map(|record| Value::from(record.id.as_ref()));
+        let ours = StsRecord::parse(text)
+            .ok()
+            .map(|record| Value::from(record.id.as_ref()));
         tally.check(&listed, key, ours, expected(case, "id"));
     }
     for case in go["policy_cases"].as_array().unwrap() {
@@ -128,7 +148,12 @@ fn mox_and_go_mtasts_cases_are_read_as_expected_or_explained() {
             MxPattern::new(pattern.as_str().unwrap()).is_some_and(|pattern| pattern.matches(host))
         });
         let key = format!("go-mtasts mx {}", json!([host, case["policy_mx"]]));
-        tally.check(&listed, key, Some(Value::from(matched)), Some(case["match"].clone()));
+        tally.check(
+            &listed,
+            key,
+            Some(Value::from(matched)),
+            Some(case["match"].clone()),
+        );
     }
 
     let total = tally.agree + tally.listed + tally.disagreements.len();

@@ -30,7 +30,11 @@ fn zone(id: &str) -> ZoneResolver {
 
 /// A fetcher aimed at the server, trusting the test CA, refusing nothing
 /// on loopback.
-fn fetcher<'z>(ca: &TestCa, server: &Server, zone: &'z ZoneResolver) -> HttpsFetcher<&'z ZoneResolver> {
+fn fetcher<'z>(
+    ca: &TestCa,
+    server: &Server,
+    zone: &'z ZoneResolver,
+) -> HttpsFetcher<&'z ZoneResolver> {
     HttpsFetcher::new(zone)
         .with_roots(ca.roots.clone())
         .with_port(server.address.port())
@@ -51,12 +55,18 @@ async fn a_good_policy_is_fetched_from_the_well_known_path() {
     let server = ca.serve(Leaf::Good, Reply::policy(POLICY)).await;
     let zone = zone("1");
 
-    let body = fetcher(&ca, &server, &zone).fetch("Example.COM.").await.unwrap();
+    let body = fetcher(&ca, &server, &zone)
+        .fetch("Example.COM.")
+        .await
+        .unwrap();
 
     assert_eq!(body, POLICY);
     let requests = server.requests.lock().unwrap();
     let head = requests[0].to_ascii_lowercase();
-    assert!(head.starts_with("get /.well-known/mta-sts.txt http/1.1\r\n"), "{head}");
+    assert!(
+        head.starts_with("get /.well-known/mta-sts.txt http/1.1\r\n"),
+        "{head}"
+    );
     assert!(head.contains("\r\nhost: mta-sts.example.com\r\n"), "{head}");
 }
 
@@ -96,9 +106,17 @@ async fn a_body_over_the_cap_is_refused_without_reading_it_all() {
     let server = ca.serve(Leaf::Good, Reply::Endless).await;
     let zone = zone("1");
 
-    let error = fetcher(&ca, &server, &zone).fetch("example.com").await.unwrap_err();
+    let error = fetcher(&ca, &server, &zone)
+        .fetch("example.com")
+        .await
+        .unwrap_err();
 
-    assert_eq!(error, FetchError::BodyTooLarge { limit: MAX_BODY_LEN });
+    assert_eq!(
+        error,
+        FetchError::BodyTooLarge {
+            limit: MAX_BODY_LEN
+        }
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     let written = server.body_bytes_written.load(Ordering::SeqCst);
     // The server would write forever; it stopped once the client left,
@@ -112,13 +130,22 @@ async fn an_announced_length_over_the_cap_is_refused_before_the_body() {
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
         MAX_BODY_LEN + 1
     );
-    let error = fetch_with(Leaf::Good, Reply::Raw(head.into_bytes())).await.unwrap_err();
-    assert_eq!(error, FetchError::BodyTooLarge { limit: MAX_BODY_LEN });
+    let error = fetch_with(Leaf::Good, Reply::Raw(head.into_bytes()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        FetchError::BodyTooLarge {
+            limit: MAX_BODY_LEN
+        }
+    );
 }
 
 #[tokio::test]
 async fn a_certificate_for_another_name_is_refused() {
-    let error = fetch_with(Leaf::WrongName, Reply::policy(POLICY)).await.unwrap_err();
+    let error = fetch_with(Leaf::WrongName, Reply::policy(POLICY))
+        .await
+        .unwrap_err();
     assert_eq!(
         error,
         FetchError::Certificate {
@@ -130,7 +157,9 @@ async fn a_certificate_for_another_name_is_refused() {
 
 #[tokio::test]
 async fn an_expired_certificate_is_refused() {
-    let error = fetch_with(Leaf::Expired, Reply::policy(POLICY)).await.unwrap_err();
+    let error = fetch_with(Leaf::Expired, Reply::policy(POLICY))
+        .await
+        .unwrap_err();
     assert_eq!(
         error,
         FetchError::Certificate {
@@ -147,7 +176,10 @@ async fn a_certificate_from_an_untrusted_authority_is_refused() {
     let zone = zone("1");
     let other_ca = TestCa::new();
 
-    let error = fetcher(&other_ca, &server, &zone).fetch("example.com").await.unwrap_err();
+    let error = fetcher(&other_ca, &server, &zone)
+        .fetch("example.com")
+        .await
+        .unwrap_err();
 
     assert!(matches!(
         error,
@@ -160,9 +192,12 @@ async fn a_certificate_from_an_untrusted_authority_is_refused() {
 
 #[tokio::test]
 async fn not_found_is_a_status_error() {
-    let error = fetch_with(Leaf::Good, Reply::response("404 Not Found", "text/plain", "no"))
-        .await
-        .unwrap_err();
+    let error = fetch_with(
+        Leaf::Good,
+        Reply::response("404 Not Found", "text/plain", "no"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(error, FetchError::Status { status: 404 });
 }
 
@@ -220,7 +255,9 @@ async fn a_policy_change_is_picked_up_through_a_new_id() {
 
     // The domain publishes a new policy but keeps the old id: not fetched.
     *server.reply.lock().unwrap() = Reply::policy(&POLICY.replace("enforce", "testing"));
-    let found = first.discover("example.com", now + Duration::from_secs(60)).await;
+    let found = first
+        .discover("example.com", now + Duration::from_secs(60))
+        .await;
     assert_eq!(found.source, PolicySource::Cache);
     assert_eq!(found.policy.unwrap().policy.mode, Mode::Enforce);
     assert_eq!(server.requests.lock().unwrap().len(), 1);
@@ -228,7 +265,9 @@ async fn a_policy_change_is_picked_up_through_a_new_id() {
     // A new id: fetched again.
     let second_zone = zone("2");
     let second = Discovery::new(&second_zone, fetcher(&ca, &server, &second_zone), &cache);
-    let found = second.discover("example.com", now + Duration::from_secs(120)).await;
+    let found = second
+        .discover("example.com", now + Duration::from_secs(120))
+        .await;
     assert_eq!(found.source, PolicySource::Fetched);
     let entry = found.policy.unwrap();
     assert_eq!((entry.id.as_str(), entry.policy.mode), ("2", Mode::Testing));
@@ -249,9 +288,14 @@ async fn a_failed_refetch_keeps_the_unexpired_cached_policy() {
     *server.reply.lock().unwrap() = Reply::response("500 Internal Server Error", "text/plain", "");
     let second_zone = zone("2");
     let second = Discovery::new(&second_zone, fetcher(&ca, &server, &second_zone), &cache);
-    let found = second.discover("example.com", now + Duration::from_secs(60)).await;
+    let found = second
+        .discover("example.com", now + Duration::from_secs(60))
+        .await;
 
     assert_eq!(found.source, PolicySource::CacheAfterFailure);
     assert_eq!(found.policy.unwrap().id, "1");
-    assert_eq!(found.problems, [Problem::Fetch(FetchError::Status { status: 500 })]);
+    assert_eq!(
+        found.problems,
+        [Problem::Fetch(FetchError::Status { status: 500 })]
+    );
 }

@@ -16,7 +16,9 @@ mod record_checks;
 
 /// Feeds every committed seed of a fuzz target to `check`.
 fn replay(target: &str, check: fn(&str)) {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
     let mut seeds = 0;
     for entry in fs::read_dir(&corpus).expect("the seed corpus is committed") {
         let bytes = fs::read(entry.expect("a readable entry").path()).expect("a readable seed");
@@ -25,7 +27,10 @@ fn replay(target: &str, check: fn(&str)) {
         }
         seeds += 1;
     }
-    assert!(seeds >= 10, "expected the committed seeds of {target}, found {seeds}");
+    assert!(
+        seeds >= 10,
+        "expected the committed seeds of {target}, found {seeds}"
+    );
 }
 
 #[test]
@@ -40,7 +45,10 @@ fn mode() -> impl Strategy<Value = Mode> {
 
 /// An `mx` pattern: a host name, or a wildcard and one.
 fn pattern() -> impl Strategy<Value = String> {
-    ("(\\*\\.)?", "[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?(\\.[a-z0-9]{1,8}){1,3}")
+    (
+        "(\\*\\.)?",
+        "[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?(\\.[a-z0-9]{1,8}){1,3}",
+    )
         .prop_map(|(wildcard, name)| format!("{wildcard}{name}"))
 }
 
@@ -73,12 +81,23 @@ fn written() -> impl Strategy<Value = Written> {
         proptest::collection::vec(any::<bool>(), 10),
         any::<bool>(),
     )
-        .prop_map(|(mode, mx, max_age, extensions, order, spaces, crlf, final_line_end)| {
-            let mut extensions = extensions;
-            extensions.sort();
-            extensions.dedup_by(|a, b| a.0 == b.0);
-            Written { mode, mx, max_age, extensions, order, spaces, crlf, final_line_end }
-        })
+        .prop_map(
+            |(mode, mx, max_age, extensions, order, spaces, crlf, final_line_end)| {
+                let mut extensions = extensions;
+                extensions.sort();
+                extensions.dedup_by(|a, b| a.0 == b.0);
+                Written {
+                    mode,
+                    mx,
+                    max_age,
+                    extensions,
+                    order,
+                    spaces,
+                    crlf,
+                    final_line_end,
+                }
+            },
+        )
 }
 
 /// Writes the policy's lines in the chosen order, spacing and line ends.
@@ -93,8 +112,12 @@ fn write(written: &Written) -> String {
 
     // Shuffle the lines, then put the mx lines, and the extension lines,
     // back in their own order: the parser keeps each list in file order.
-    let mut all: Vec<usize> =
-        written.order.iter().copied().filter(|index| *index < lines.len()).collect();
+    let mut all: Vec<usize> = written
+        .order
+        .iter()
+        .copied()
+        .filter(|index| *index < lines.len())
+        .collect();
     let mx_end = 3 + written.mx.len();
     for range in [3..mx_end, mx_end..lines.len()] {
         let mut sorted: Vec<usize> = all.iter().copied().filter(|i| range.contains(i)).collect();
@@ -113,7 +136,11 @@ fn write(written: &Written) -> String {
         text.push_str(&format!("{key}:{after_colon}{value}{at_end}"));
         let last = position + 1 == all.len();
         if !last || written.final_line_end {
-            text.push_str(if written.crlf[position % 10] { "\r\n" } else { "\n" });
+            text.push_str(if written.crlf[position % 10] {
+                "\r\n"
+            } else {
+                "\n"
+            });
         }
     }
     text

@@ -142,8 +142,12 @@ impl TestCa {
         );
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
-                let (acceptor, reply, requests, written) =
-                    (acceptor.clone(), Arc::clone(&reply), Arc::clone(&requests), Arc::clone(&written));
+                let (acceptor, reply, requests, written) = (
+                    acceptor.clone(),
+                    Arc::clone(&reply),
+                    Arc::clone(&requests),
+                    Arc::clone(&written),
+                );
                 tokio::spawn(async move {
                     let Ok(mut tls) = acceptor.accept(tcp).await else {
                         return;
