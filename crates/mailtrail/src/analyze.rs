@@ -3,7 +3,7 @@
 //! this module only wires them and draws the findings.
 
 use std::net::IpAddr;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use mailtrail_authres::{AuthresField, Strictness, Trust, TrustConfig, parse_fields};
@@ -128,11 +128,13 @@ where
 
         let doors = match &recipient_domain {
             Some(domain) => {
+                let given = self.organisation.gateways();
                 Doors::find(
                     self.resolver,
                     self.mta_sts,
                     domain,
-                    self.organisation.gateways(),
+                    given,
+                    self.system_now(),
                 )
                 .await
             }
@@ -183,6 +185,11 @@ where
         };
         report.findings = findings(&report, &block);
         report
+    }
+
+    /// The analysis time as a `SystemTime`.
+    fn system_now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.now.as_second().max(0).unsigned_abs())
     }
 
     /// The recipient domain: the organisation's (the first one the message
@@ -261,8 +268,7 @@ where
             let received = chain.hops().get(entry.hop)?.received()?;
             received.envelope_from().map(|from| from.value.to_owned())
         });
-        let now = UNIX_EPOCH + Duration::from_secs(self.now.as_second().max(0).unsigned_abs());
-        let verifier = Verifier::new(self.resolver).with_now(now);
+        let verifier = Verifier::new(self.resolver).with_now(self.system_now());
         let mail_from = envelope.unwrap_or_default();
         Some(
             verifier

@@ -2,6 +2,7 @@
 //! attacker would read them, each weakness a finding with its remedy.
 
 use std::net::IpAddr;
+use std::time::SystemTime;
 
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Policy};
 use mailtrail_dns::Resolver;
@@ -84,17 +85,17 @@ pub struct DmarcPosture {
     pub result: Option<DmarcResult>,
 }
 
-/// Audits `domain`: MX hosts and their addresses, MTA-STS and TLS-RPT, SPF
-/// and DMARC.
+/// Audits `domain` at `now` (for the MTA-STS cache): MX hosts and their
+/// addresses, MTA-STS and TLS-RPT, SPF and DMARC.
 ///
 /// See the crate documentation for an example.
-pub async fn audit<R, S>(resolver: &R, mta_sts: &S, domain: &str) -> Audit
+pub async fn audit<R, S>(resolver: &R, mta_sts: &S, domain: &str, now: SystemTime) -> Audit
 where
     R: Resolver + ?Sized,
     S: MtaStsSource + ?Sized,
 {
     let domain = lowercase_name(domain);
-    let (policy, mta_sts_problem, has_record) = match mta_sts.lookup(&domain).await {
+    let (policy, mta_sts_problem, has_record) = match mta_sts.lookup(&domain, now).await {
         MtaStsLookup::Policy(policy) => (Some(policy), None, true),
         MtaStsLookup::NoRecord => (None, None, false),
         MtaStsLookup::Unavailable(problem) => (None, Some(problem), true),

@@ -3,6 +3,7 @@
 //! message's entry host stands among them.
 
 use std::net::IpAddr;
+use std::time::SystemTime;
 
 use mailtrail_dns::Resolver;
 
@@ -78,13 +79,14 @@ pub struct Doors {
 }
 
 impl Doors {
-    /// Looks up the MX set and MTA-STS policy of `domain` and derives the
-    /// gateways unless `given`.
+    /// Looks up the MX set and the MTA-STS policy in force at `now` for
+    /// `domain`, and derives the gateways unless `given`.
     pub(crate) async fn find<R, S>(
         resolver: &R,
         mta_sts: &S,
         domain: &str,
         given: &[String],
+        now: SystemTime,
     ) -> Self
     where
         R: Resolver + ?Sized,
@@ -105,7 +107,7 @@ impl Doors {
         };
         mx.sort_by(|a, b| (a.preference, &a.host).cmp(&(b.preference, &b.host)));
 
-        let (policy, problem) = match mta_sts.lookup(domain).await {
+        let (policy, problem) = match mta_sts.lookup(domain, now).await {
             MtaStsLookup::Policy(policy) => (Some(policy), None),
             MtaStsLookup::NoRecord => (None, None),
             MtaStsLookup::Unavailable(problem) => (None, Some(problem)),

@@ -9,7 +9,13 @@
 //! (mailtrail-spf, mailtrail-dkim, mailtrail-dmarc), never trusting the
 //! message's own statements. [`Analyzer::analyze`] returns a [`Report`]
 //! whose [`Finding`]s carry stable codes and point at their evidence.
-//! The logic of each step lives in its crate; this one only wires them.
+//! [`audit()`] reads a domain the way an attacker would: its MX hosts and
+//! their addresses, which of them its MTA-STS policy covers, TLS-RPT, SPF
+//! (lookups counted through includes) and DMARC (by the tree walk), each
+//! weakness a finding with its remedy. MTA-STS policies come from an
+//! [`MtaStsSource`]: mailtrail-mtasts' `Discovery` (DNS, a policy fetcher
+//! and a cache) in practice. The logic of each step lives in its crate; this
+//! one only wires them.
 //!
 //! ```
 //! use jiff::Timestamp;
@@ -31,7 +37,7 @@
 //!
 //! struct Enforced;
 //! impl MtaStsSource for Enforced {
-//!     async fn lookup(&self, _: &str) -> MtaStsLookup {
+//!     async fn lookup(&self, _: &str, _: std::time::SystemTime) -> MtaStsLookup {
 //!         let mx = vec!["mx.gateway.example".to_owned()];
 //!         MtaStsLookup::Policy(MtaStsView { id: "1".into(), mode: "enforce".into(), mx, max_age: 86400 })
 //!     }
@@ -76,8 +82,17 @@
 //!   signature at the analysis time; DMARC on those results, never on the
 //!   message's own Authentication-Results.
 //!
-//! Known gaps: the domain audit of issue 9 is not here yet, and MTA-STS
-//! policies come from an [`MtaStsSource`] the caller supplies.
+//! - The audit counts SPF's DNS-querying terms statically (RFC 7208
+//!   §4.6.4: `include`, `a`, `mx`, `ptr`, `exists`, `redirect`), following
+//!   includes and redirects without macros; names with macros count once
+//!   and are not followed.
+//! - MX hosts belong to different organisations when their registrable
+//!   domains differ; a provider serving customers under its own domain is
+//!   one organisation, an MX under the customer's domain another.
+//!
+//! Known gaps: the provider test is by registrable domain, so two brands of
+//! one company count as two providers; the audit does not probe MX hosts
+//! (open relays, TLS), it reads DNS and policies only.
 
 #![forbid(unsafe_code)]
 

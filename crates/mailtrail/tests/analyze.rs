@@ -8,13 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use mailtrail::{
-    Analyzer, Code, EntryClass, GatewaySource, MtaStsLookup, MtaStsSource, MtaStsView,
-    OrganisationView, Report,
-};
+use mailtrail::{Analyzer, Code, EntryClass, GatewaySource, OrganisationView, Report};
 use mailtrail_dkim::DkimResult;
 use mailtrail_dmarc::DmarcResult;
 use mailtrail_dns::{RecordingResolver, Resolver, ZoneResolver};
+use mailtrail_mtasts::{Discovery, MemoryCache, StaticFetcher};
 use mailtrail_spf::SpfResult;
 
 fn data(name: &str) -> PathBuf {
@@ -31,25 +29,13 @@ fn message() -> Vec<u8> {
     fs::read(data("message.eml")).expect("the shipped message")
 }
 
-/// The policy in `policies/ourcompany.com.txt`: only the gateway's hosts.
-struct SegPolicy;
-
-impl MtaStsSource for SegPolicy {
-    async fn lookup(&self, domain: &str) -> MtaStsLookup {
-        if domain != "ourcompany.com" {
-            return MtaStsLookup::NoRecord;
-        }
-        let mx = vec![
-            "mx1.new-seg-vendor.com".to_owned(),
-            "mx2.new-seg-vendor.com".to_owned(),
-        ];
-        MtaStsLookup::Policy(MtaStsView {
-            id: "20240101T000000".to_owned(),
-            mode: "enforce".to_owned(),
-            mx,
-            max_age: 604_800,
-        })
-    }
+/// MTA-STS discovery as the examples run it: the zone's `_mta-sts` record,
+/// the shipped policy file as the body served for `ourcompany.com`.
+fn discovery<R: Resolver>(resolver: R) -> Discovery<R, StaticFetcher, MemoryCache> {
+    let mut fetcher = StaticFetcher::new();
+    let body = fs::read_to_string(data("policies/ourcompany.com.txt")).expect("the shipped policy");
+    fetcher.insert("ourcompany.com", body);
+    Discovery::new(resolver, fetcher, MemoryCache::new())
 }
 
 fn organisation() -> OrganisationView {
@@ -65,8 +51,9 @@ fn now() -> Timestamp {
     "2024-03-12T10:00:00Z".parse().unwrap()
 }
 
-fn analyze<'m, R: Resolver>(resolver: &R, message: &'m [u8]) -> Report<'m> {
-    let analyzer = Analyzer::new(resolver, &SegPolicy, now()).with_organisation(organisation());
+fn analyze<'m, R: Resolver + Sync>(resolver: &R, message: &'m [u8]) -> Report<'m> {
+    let mta_sts = discovery(resolver);
+    let analyzer = Analyzer::new(resolver, &mta_sts, now()).with_organisation(organisation());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();

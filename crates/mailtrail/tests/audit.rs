@@ -11,7 +11,7 @@ use mailtrail_dns::ZoneResolver;
 struct SegPolicy(&'static str);
 
 impl MtaStsSource for SegPolicy {
-    async fn lookup(&self, _: &str) -> MtaStsLookup {
+    async fn lookup(&self, _: &str, _: std::time::SystemTime) -> MtaStsLookup {
         let mx = vec![
             "mx1.new-seg-vendor.com".to_owned(),
             "*.new-seg-vendor.com".to_owned(),
@@ -29,7 +29,7 @@ impl MtaStsSource for SegPolicy {
 struct Unreachable;
 
 impl MtaStsSource for Unreachable {
-    async fn lookup(&self, _: &str) -> MtaStsLookup {
+    async fn lookup(&self, _: &str, _: std::time::SystemTime) -> MtaStsLookup {
         MtaStsLookup::Unavailable("policy fetch: connection refused".into())
     }
 }
@@ -38,7 +38,12 @@ fn run<S: MtaStsSource>(zone: &ZoneResolver, mta_sts: &S, domain: &str) -> Audit
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    runtime.block_on(audit(zone, mta_sts, domain))
+    runtime.block_on(audit(
+        zone,
+        mta_sts,
+        domain,
+        std::time::SystemTime::UNIX_EPOCH,
+    ))
 }
 
 fn codes(audit: &Audit) -> Vec<&'static str> {
