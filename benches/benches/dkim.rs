@@ -44,6 +44,7 @@ use ring::signature::{ED25519, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponent
 
 use mailtrail_benches::{
     MailAuthCache, MemoryResolver, REALISTIC_MESSAGE, mail_auth_authenticator, ready,
+    without_signature,
 };
 
 /// The test-only keys the dkim crate's tests use.
@@ -178,15 +179,6 @@ impl Setup {
             _ => unreachable!("the bench keys are RSA and Ed25519"),
         }
     }
-}
-
-/// The realistic message without its DKIM-Signature field, which no key
-/// here can verify.
-fn without_signature(message: &[u8]) -> Vec<u8> {
-    let block = split(message);
-    let field = block.get("DKIM-Signature").expect("the message is signed");
-
-    [&message[..field.span().start], &message[field.span().end..]].concat()
 }
 
 /// The canonical body, the header data the signature covers, and the

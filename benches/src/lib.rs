@@ -25,6 +25,18 @@ use std::task::{Context, Poll, Waker};
 /// ```
 pub const REALISTIC_MESSAGE: &[u8] = include_bytes!("../data/realistic.eml");
 
+/// The realistic message without its DKIM-Signature field, which no key
+/// here can verify; benches sign it again with a test key.
+///
+/// # Panics
+///
+/// When the message has no DKIM-Signature field.
+pub fn without_signature(message: &[u8]) -> Vec<u8> {
+    let block = mailtrail_message::split(message);
+    let field = block.get("DKIM-Signature").expect("the message is signed");
+    [&message[..field.span().start], &message[field.span().end..]].concat()
+}
+
 /// Polls a future that must complete without waiting, as every evaluation
 /// answered from memory does, so no runtime's cost is measured.
 ///

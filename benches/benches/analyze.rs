@@ -1,0 +1,91 @@
+//! The whole forensic analysis of the realistic message, DNS answered from
+//! memory and the DKIM key known, beside the DKIM verification it contains.
+//!
+//! The message is signed again with the test RSA-2048 key. Three measures:
+//! the full analysis; the same message without its signature (every step
+//! but the cryptography: headers, chain, boundary, MX classification,
+//! Authentication-Results, SPF, DMARC, findings); and DKIM verification
+//! alone. Every future completes on its first poll.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::Timestamp;
+use mailtrail::{Analyzer, Code, OrganisationView};
+use mailtrail_benches::{REALISTIC_MESSAGE, ready, without_signature};
+use mailtrail_dkim::{Signer, SigningKey, VerifyOptions, verify};
+use mailtrail_dns::{RecordData, Txt, ZoneResolver};
+use mailtrail_mtasts::{Discovery, MemoryCache, StaticFetcher};
+
+const RSA_KEY: &str = include_str!("../../crates/dkim/tests/data/test-only-rsa2048.pem");
+
+/// The DNS of the message's domains: the recipient's gateway and policy,
+/// the sender's SPF, DMARC and (added below) DKIM key.
+const ZONE: &str = r#"
+$TTL 300
+example.com.              MX  10 mx1.gateway.example.com.
+mx1.gateway.example.com.  A   203.0.113.40
+_mta-sts.example.com.     TXT "v=STSv1; id=20240301"
+_dmarc.example.com.       TXT "v=DMARC1; p=reject"
+example.org.              TXT "v=spf1 ip4:198.51.100.0/24 -all"
+_dmarc.example.org.       TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.org"
+"#;
+
+const POLICY: &str = "version: STSv1\r\nmode: enforce\r\nmx: *.gateway.example.com\r\nmax_age: 604800\r\n";
+
+/// Signing time: the message's own date.
+const NOW: u64 = 1_710_234_862;
+
+fn analyze(criterion: &mut Criterion) {
+    let key = SigningKey::from_pem(RSA_KEY).expect("the test key reads");
+    let unsigned = without_signature(REALISTIC_MESSAGE);
+    let field = Signer::new(&key, "example.org", "bench")
+        .expect("valid names")
+        .sign(&unsigned, NOW)
+        .expect("the message signs");
+    let signed = [field.as_bytes(), &unsigned].concat();
+
+    let mut zone: ZoneResolver = ZONE.parse().expect("the zone parses");
+    let record = key.public_key_record();
+    let strings: Vec<Vec<u8>> = record.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
+    zone.insert("bench._domainkey.example.org", 300, RecordData::Txt(Txt::new(strings)))
+        .expect("a valid name");
+    let mut fetcher = StaticFetcher::new();
+    fetcher.insert("example.com", POLICY);
+    let discovery = Discovery::new(&zone, fetcher, MemoryCache::new());
+
+    let now = Timestamp::from_second(NOW as i64 + 60).expect("a valid time");
+    let organisation = OrganisationView::new()
+        .with_domain("example.com")
+        .with_internal("*.example.com")
+        .expect("a valid pattern")
+        .with_trusted_id("mx1.gateway.example.com");
+    let analyzer = Analyzer::new(&zone, &discovery, now).with_organisation(organisation);
+
+    let report = ready(analyzer.analyze(&signed));
+    let codes: Vec<Code> = report.findings.iter().map(|finding| finding.code).collect();
+    assert_eq!(report.dkim.outcomes[0].result, mailtrail_dkim::DkimResult::Pass, "{codes:?}");
+    assert_eq!(
+        report.entry.as_ref().map(|entry| entry.classification),
+        Some(mailtrail::EntryClass::PrimaryMx),
+        "{:?}",
+        report.no_entry
+    );
+    drop(report);
+
+    let options = VerifyOptions::new(NOW + 60);
+    let mut group = criterion.benchmark_group("analyze");
+    group.bench_function("whole-analysis", |bencher| {
+        bencher.iter(|| ready(analyzer.analyze(black_box(&signed))).findings.len());
+    });
+    group.bench_function("without-cryptography", |bencher| {
+        bencher.iter(|| ready(analyzer.analyze(black_box(&unsigned))).findings.len());
+    });
+    group.bench_function("dkim-verification-alone", |bencher| {
+        bencher.iter(|| ready(verify(&zone, black_box(&signed), &options)).outcomes.len());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, analyze);
+criterion_main!(benches);
