@@ -27,16 +27,14 @@
 //! Exit status: 0 when the lookup ran or the text is valid, 1 when the text
 //! is invalid, 2 on bad usage or unreadable input.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
 use mailtrail_dns::Resolver;
-use mailtrail_examples::{DnsOptions, read_input};
+use mailtrail_examples::{DnsOptions, MtaStsOptions, read_input};
 use mailtrail_mtasts::{
-    Discovery, FetchError, HttpsFetcher, MemoryCache, Policy, PolicyFetcher, RootCertStore,
-    StsRecord, TlsRptRecord, find_tls_rpt_record, normalize_host,
+    Discovery, MemoryCache, Policy, PolicyFetcher, StsRecord, TlsRptRecord, find_tls_rpt_record,
 };
 use serde::Serialize;
 
@@ -47,23 +45,6 @@ struct Cli {
     /// The domain whose posture to read.
     #[arg(value_name = "DOMAIN", required_unless_present_any = ["parse_record", "parse_policy"])]
     domain: Option<String>,
-
-    /// Read DIR/<domain>.txt as the policy body instead of fetching it.
-    #[arg(long, value_name = "DIR", requires = "domain")]
-    policy_dir: Option<PathBuf>,
-
-    /// Trust the PEM certificates in FILE instead of Mozilla's roots.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "domain",
-        conflicts_with = "policy_dir"
-    )]
-    ca: Option<PathBuf>,
-
-    /// Let the fetcher connect to loopback and private addresses.
-    #[arg(long, requires = "domain")]
-    allow_private_addresses: bool,
 
     /// Parse TEXT as an `_mta-sts` record.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["domain", "parse_policy"])]
@@ -83,6 +64,9 @@ struct Cli {
 
     #[command(flatten)]
     dns: DnsOptions,
+
+    #[command(flatten)]
+    mta_sts: MtaStsOptions,
 
     /// Print JSON.
     #[arg(long)]
@@ -150,17 +134,7 @@ async fn main() -> ExitCode {
 /// Looks the domain up and prints its posture.
 async fn run(cli: &Cli, domain: &str) -> Result<(), String> {
     let dns = cli.dns.build()?;
-    let fetcher = match &cli.policy_dir {
-        Some(folder) => Fetcher::Directory(folder.clone()),
-        None => {
-            let mut https = HttpsFetcher::new(dns.resolver())
-                .refuse_private_addresses(!cli.allow_private_addresses);
-            if let Some(path) = &cli.ca {
-                https = https.with_roots(read_roots(path)?);
-            }
-            Fetcher::Https(https)
-        }
-    };
+    let fetcher = cli.mta_sts.fetcher(dns.resolver())?;
 
     let report = inspect(dns.resolver(), &fetcher, domain).await;
     if cli.json {
@@ -297,51 +271,6 @@ impl Inspection {
         for error in &self.errors {
             println!("error:   {error}");
         }
-    }
-}
-
-/// The fetcher the options chose.
-enum Fetcher<R> {
-    Https(HttpsFetcher<R>),
-    Directory(PathBuf),
-}
-
-impl<R: Resolver> PolicyFetcher for Fetcher<R> {
-    async fn fetch(&self, policy_domain: &str) -> Result<String, FetchError> {
-        match self {
-            Self::Https(https) => https.fetch(policy_domain).await,
-            Self::Directory(folder) => read_policy_file(folder, policy_domain),
-        }
-    }
-}
-
-/// Reads `DIR/<domain>.txt`, the domain in lowercase A-labels.
-fn read_policy_file(folder: &Path, policy_domain: &str) -> Result<String, FetchError> {
-    let name = normalize_host(policy_domain)
-        .map_or_else(|| policy_domain.to_owned(), |name| name.into_owned());
-    let path = folder.join(format!("{name}.txt"));
-    std::fs::read_to_string(&path).map_err(|error| FetchError::Unavailable {
-        detail: format!("cannot read {}: {error}", path.display()),
-    })
-}
-
-/// The root store of the PEM certificates in a file.
-fn read_roots(path: &Path) -> Result<RootCertStore, String> {
-    use mailtrail_mtasts::rustls::pki_types::CertificateDer;
-    use mailtrail_mtasts::rustls::pki_types::pem::PemObject;
-
-    let mut roots = RootCertStore::empty();
-    for certificate in CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-    {
-        let certificate = certificate.map_err(|e| format!("{}: {e}", path.display()))?;
-        roots
-            .add(certificate)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    match roots.is_empty() {
-        true => Err(format!("{} holds no certificate", path.display())),
-        false => Ok(roots),
     }
 }
 

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::{SignedDuration, Timestamp};
-use mailtrail_examples::read_input;
+use mailtrail_examples::{hop_line, peer, read_input};
 use mailtrail_message::split;
 use mailtrail_received::{
     Anomaly, Chain, ChainOptions, Hop, Member, Organisation, Trust, TrustBoundary,
@@ -186,71 +186,4 @@ fn human(chain: &Chain<'_>, boundary: Option<&TrustBoundary<'_>>) -> String {
         (None, None) => writeln!(out, "\nentry hop: none"),
     };
     out
-}
-
-/// One hop: time, delay, sender → receiver, protocol and TLS.
-fn hop_line(hop: &Hop<'_>) -> String {
-    let Some(received) = hop.received() else {
-        let error = hop
-            .error()
-            .map(|error| error.to_string())
-            .unwrap_or_default();
-        return format!("unreadable: {error}");
-    };
-
-    let time = received
-        .date()
-        .map_or_else(|| "(no date)".to_string(), |date| date.value.to_string());
-    let delay = hop.delay().map_or(String::new(), format_delay);
-    let local_user = received
-        .local_user()
-        .map(|user| format!("local user {}", user.value));
-    let sender_name = received
-        .helo()
-        .or_else(|| received.from_name())
-        .map(|name| name.value);
-    let sender = peer(
-        sender_name.or(local_user.as_deref()),
-        received.reverse_dns().map(|name| name.value),
-        received.from_ip().map(|ip| ip.value),
-    );
-    let receiver = peer(
-        received.by().map(|by| by.value),
-        None,
-        received.by_ip().map(|ip| ip.value),
-    );
-    let protocol = received
-        .with()
-        .map_or_else(|| "-".to_string(), |with| with.value.to_string());
-    let tls = match (received.tls_version(), received.tls_cipher()) {
-        (Some(version), Some(cipher)) => format!(" {} {}", version.value, cipher.value),
-        (Some(version), None) => format!(" {}", version.value),
-        (None, Some(cipher)) => format!(" {}", cipher.value),
-        (None, None) => String::new(),
-    };
-
-    format!("{time:<20}  {delay:>9}  {sender} → {receiver}  {protocol}{tls}")
-}
-
-/// A host as `name (rdns) [ip]`, or `?` when nothing is known.
-fn peer(name: Option<&str>, reverse_dns: Option<&str>, ip: Option<std::net::IpAddr>) -> String {
-    let mut text = name.unwrap_or("?").to_string();
-
-    if let Some(reverse_dns) = reverse_dns.filter(|rdns| Some(*rdns) != name) {
-        text.push_str(&format!(" ({reverse_dns})"));
-    }
-    if let Some(ip) = ip.filter(|ip| name.is_none_or(|name| !name.contains(&ip.to_string()))) {
-        text.push_str(&format!(" [{ip}]"));
-    }
-
-    text
-}
-
-/// A delay as `+1m 5s`, negative ones as `-10s`.
-fn format_delay(delay: SignedDuration) -> String {
-    if delay.is_negative() {
-        format!("-{:#}", delay.abs())
-    } else {
-        format!("+{delay:#}")
-    }
 }

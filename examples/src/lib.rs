@@ -6,13 +6,18 @@
 #![forbid(unsafe_code)]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use jiff::SignedDuration;
 use mailtrail_dns::{
     Answer, DnsError, Mx, RecordingResolver, Resolver, SystemResolver, Txt, ZoneResolver,
 };
+use mailtrail_mtasts::{
+    Discovery, FetchError, HttpsFetcher, MemoryCache, PolicyFetcher, RootCertStore, normalize_host,
+};
+use mailtrail_received::Hop;
 
 /// Command-line options that pick the DNS an example uses.
 #[derive(Debug, Clone, Args)]
@@ -152,6 +157,165 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     }
 
     std::fs::read(path).map_err(|error| format!("cannot read {path}: {error}"))
+}
+
+/// Command-line options that choose where MTA-STS policies come from.
+#[derive(Debug, Clone, Args)]
+pub struct MtaStsOptions {
+    /// Read `DIR/<policy-domain>.txt` as the policy body instead of fetching
+    /// it over HTTPS.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: Option<PathBuf>,
+
+    /// Trust the PEM certificates in FILE instead of Mozilla's roots.
+    #[arg(long, value_name = "FILE", conflicts_with = "policy_dir")]
+    pub ca: Option<PathBuf>,
+
+    /// Let the HTTPS fetcher connect to loopback and private addresses.
+    #[arg(long)]
+    pub allow_private_addresses: bool,
+}
+
+/// The policy fetcher the options chose.
+#[derive(Debug)]
+pub enum ExampleFetcher<R> {
+    /// Over HTTPS, as senders fetch policies.
+    Https(HttpsFetcher<R>),
+    /// From `DIR/<policy-domain>.txt`.
+    Directory(PathBuf),
+}
+
+impl MtaStsOptions {
+    /// The fetcher these options describe, resolving through `resolver`.
+    pub fn fetcher<R: Resolver>(&self, resolver: R) -> Result<ExampleFetcher<R>, String> {
+        if let Some(folder) = &self.policy_dir {
+            return Ok(ExampleFetcher::Directory(folder.clone()));
+        }
+        let mut https =
+            HttpsFetcher::new(resolver).refuse_private_addresses(!self.allow_private_addresses);
+        if let Some(path) = &self.ca {
+            https = https.with_roots(read_roots(path)?);
+        }
+        Ok(ExampleFetcher::Https(https))
+    }
+
+    /// Policy discovery (DNS, the fetcher, a fresh cache) for the facade.
+    pub fn build<R: Resolver + Copy>(
+        &self,
+        resolver: R,
+    ) -> Result<Discovery<R, ExampleFetcher<R>, MemoryCache>, String> {
+        Ok(Discovery::new(
+            resolver,
+            self.fetcher(resolver)?,
+            MemoryCache::new(),
+        ))
+    }
+}
+
+impl<R: Resolver> PolicyFetcher for ExampleFetcher<R> {
+    async fn fetch(&self, policy_domain: &str) -> Result<String, FetchError> {
+        match self {
+            Self::Https(https) => https.fetch(policy_domain).await,
+            Self::Directory(folder) => read_policy_file(folder, policy_domain),
+        }
+    }
+}
+
+/// Reads `DIR/<domain>.txt`, the domain in lowercase A-labels.
+fn read_policy_file(folder: &Path, policy_domain: &str) -> Result<String, FetchError> {
+    let name = normalize_host(policy_domain)
+        .map_or_else(|| policy_domain.to_owned(), |name| name.into_owned());
+    let path = folder.join(format!("{name}.txt"));
+    std::fs::read_to_string(&path).map_err(|error| FetchError::Unavailable {
+        detail: format!("cannot read {}: {error}", path.display()),
+    })
+}
+
+/// The root store of the PEM certificates in a file.
+fn read_roots(path: &Path) -> Result<RootCertStore, String> {
+    use mailtrail_mtasts::rustls::pki_types::CertificateDer;
+    use mailtrail_mtasts::rustls::pki_types::pem::PemObject;
+
+    let mut roots = RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    {
+        let certificate = certificate.map_err(|e| format!("{}: {e}", path.display()))?;
+        roots
+            .add(certificate)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    match roots.is_empty() {
+        true => Err(format!("{} holds no certificate", path.display())),
+        false => Ok(roots),
+    }
+}
+
+/// One hop: time, delay, sender → receiver, protocol and TLS.
+pub fn hop_line(hop: &Hop<'_>) -> String {
+    let Some(received) = hop.received() else {
+        let error = hop
+            .error()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        return format!("unreadable: {error}");
+    };
+
+    let time = received
+        .date()
+        .map_or_else(|| "(no date)".to_string(), |date| date.value.to_string());
+    let delay = hop.delay().map_or(String::new(), format_delay);
+    let local_user = received
+        .local_user()
+        .map(|user| format!("local user {}", user.value));
+    let sender_name = received
+        .helo()
+        .or_else(|| received.from_name())
+        .map(|name| name.value);
+    let sender = peer(
+        sender_name.or(local_user.as_deref()),
+        received.reverse_dns().map(|name| name.value),
+        received.from_ip().map(|ip| ip.value),
+    );
+    let receiver = peer(
+        received.by().map(|by| by.value),
+        None,
+        received.by_ip().map(|ip| ip.value),
+    );
+    let protocol = received
+        .with()
+        .map_or_else(|| "-".to_string(), |with| with.value.to_string());
+    let tls = match (received.tls_version(), received.tls_cipher()) {
+        (Some(version), Some(cipher)) => format!(" {} {}", version.value, cipher.value),
+        (Some(version), None) => format!(" {}", version.value),
+        (None, Some(cipher)) => format!(" {}", cipher.value),
+        (None, None) => String::new(),
+    };
+
+    format!("{time:<20}  {delay:>9}  {sender} → {receiver}  {protocol}{tls}")
+}
+
+/// A host as `name (rdns) [ip]`, or `?` when nothing is known.
+pub fn peer(name: Option<&str>, reverse_dns: Option<&str>, ip: Option<IpAddr>) -> String {
+    let mut text = name.unwrap_or("?").to_string();
+
+    if let Some(reverse_dns) = reverse_dns.filter(|rdns| Some(*rdns) != name) {
+        text.push_str(&format!(" ({reverse_dns})"));
+    }
+    if let Some(ip) = ip.filter(|ip| name.is_none_or(|name| !name.contains(&ip.to_string()))) {
+        text.push_str(&format!(" [{ip}]"));
+    }
+
+    text
+}
+
+/// A delay as `+1m 5s`, negative ones as `-10s`.
+pub fn format_delay(delay: SignedDuration) -> String {
+    if delay.is_negative() {
+        format!("-{:#}", delay.abs())
+    } else {
+        format!("+{delay:#}")
+    }
 }
 
 #[cfg(test)]

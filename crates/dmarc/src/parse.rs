@@ -293,13 +293,22 @@ fn number<T: TryFrom<u64>>(value: &str) -> Option<T> {
 /// One `dmarc-uri`: a URI with a scheme, then optionally `!` and a size
 /// with an optional unit `k`, `m`, `g` or `t` (any case).
 pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
-    let (uri, limit) = match split_at_byte(element, b'!') {
-        Some((uri, limit)) => (uri, Some(limit)),
-        None => (element, None),
-    };
-    if !is_uri(uri) {
+    let bytes = element.as_bytes();
+    let scheme_end = uri_scheme_end(bytes)?;
+
+    // One pass over the rest: URI characters up to `!` or the end.
+    let mut at = scheme_end + 1;
+    while at < bytes.len() && URI_BYTES[usize::from(bytes[at])] {
+        at += 1;
+    }
+    if at == scheme_end + 1 {
         return None;
     }
+    let (uri, limit) = match bytes.get(at) {
+        None => (element, None),
+        Some(b'!') => (&element[..at], Some(&element[at + 1..])),
+        Some(_) => return None,
+    };
     let max_size = match limit {
         None => None,
         Some(limit) => Some(size(limit)?),
@@ -311,24 +320,21 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
     })
 }
 
-/// `scheme ":" rest`, the rest non-empty and made of URI characters
-/// (RFC 3986 §2; `,` and `!` must be percent-encoded in a DMARC URI).
-fn is_uri(text: &str) -> bool {
-    let Some((scheme, rest)) = split_at_byte(text, b':') else {
-        return false;
-    };
-    let scheme_ok = scheme
-        .as_bytes()
-        .first()
-        .is_some_and(u8::is_ascii_alphabetic)
-        && scheme
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.'));
-    let mut rest_ok = !rest.is_empty();
-    for byte in rest.bytes() {
-        rest_ok &= URI_BYTES[usize::from(byte)];
+/// The offset of the `:` ending a URI scheme (`ALPHA *( ALPHA / DIGIT / "+"
+/// / "-" / "." )`), or `None`.
+fn uri_scheme_end(bytes: &[u8]) -> Option<usize> {
+    if !bytes.first()?.is_ascii_alphabetic() {
+        return None;
     }
-    scheme_ok && rest_ok
+    let mut at = 1;
+    while at < bytes.len() {
+        match bytes[at] {
+            b':' => return Some(at),
+            byte if byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.') => at += 1,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The bytes allowed in a URI after its scheme: unreserved, reserved and
@@ -436,69 +442,94 @@ struct TagSpecs<'a> {
 impl<'a> Iterator for TagSpecs<'a> {
     type Item = Result<TagSpec<'a>, RecordError>;
 
-    /// One hand-written pass over the bytes of a tag spec: find its end,
-    /// its first `=`, and trim white space around name and value. Every
-    /// offset lands on an ASCII byte or next to one, so slicing is safe.
+    /// One pass over the bytes of a tag spec: white space, the name, white
+    /// space, `=`, white space, the value up to `;` without trailing white
+    /// space. Every offset lands next to an ASCII byte, so slicing is safe.
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.text.as_bytes();
-        if self.offset > bytes.len() {
+        let len = bytes.len();
+        if self.offset > len {
             return None;
         }
-        let mut at = self.offset;
-        while at < bytes.len() && is_wsp_byte(bytes[at]) {
+        let mut at = skip_wsp(bytes, self.offset);
+        let start = at;
+        if at >= len {
+            // White space after a trailing `;` ends the list.
+            self.offset = len + 1;
+            return None;
+        }
+        if bytes[at] == b';' {
+            self.offset = at + 1;
+            return Some(Err(error(RecordErrorKind::EmptyTag, start)));
+        }
+        while at < len && is_name_byte(bytes[at]) {
             at += 1;
         }
-        let start = at;
-        let at = bytes[start..]
-            .iter()
-            .position(|byte| *byte == b';')
-            .map_or(bytes.len(), |end| start + end);
-        let equals = bytes[start..at]
-            .iter()
-            .position(|byte| *byte == b'=')
-            .map(|offset| start + offset);
-        self.offset = at + 1;
-        let end = trim_end(bytes, start, at);
+        let name_end = at;
+        at = skip_wsp(bytes, at);
 
-        if end == start {
-            // A trailing `;` (and white space) ends the list; an empty tag
-            // elsewhere breaks it.
-            let at_end = self.offset > bytes.len();
-            return (!at_end).then_some(Err(error(RecordErrorKind::EmptyTag, start)));
+        if at >= len || bytes[at] != b'=' {
+            return Some(self.broken_spec(start, at));
         }
-        let Some(equals) = equals.filter(|equals| *equals < end) else {
-            return Some(Err(error(RecordErrorKind::MissingEquals, start)));
-        };
-
-        let name = &self.text[start..trim_end(bytes, start, equals)];
-        let name_bytes = name.as_bytes();
-        let name_ok = name_bytes.first().is_some_and(u8::is_ascii_alphabetic)
-            && name_bytes
-                .iter()
-                .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'_');
-        if !name_ok {
+        let first = bytes[start];
+        if name_end == start || !first.is_ascii_alphabetic() {
+            self.offset = self.end_of_spec(at) + 1;
             return Some(Err(error(RecordErrorKind::InvalidTagName, start)));
         }
 
-        let mut value_start = equals + 1;
-        while value_start < end && is_wsp_byte(bytes[value_start]) {
-            value_start += 1;
+        let value_start = skip_wsp(bytes, at + 1);
+        let at = memchr::memchr(b';', &bytes[value_start..]).map_or(len, |end| value_start + end);
+        let mut value_end = at;
+        while value_end > value_start && is_wsp_byte(bytes[value_end - 1]) {
+            value_end -= 1;
         }
+        self.offset = at + 1;
         Some(Ok(TagSpec {
-            name,
-            value: &self.text[value_start..end],
-            span: Span::new(start, end),
-            value_span: Span::new(value_start, end),
+            name: &self.text[start..name_end],
+            value: &self.text[value_start..value_end],
+            span: Span::new(start, value_end),
+            value_span: Span::new(value_start, value_end),
         }))
     }
 }
 
-/// The end of `bytes[start..end]` without trailing white space.
-fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
-    while end > start && is_wsp_byte(bytes[end - 1]) {
-        end -= 1;
+impl TagSpecs<'_> {
+    /// A spec whose name is not followed by `=`: a name with a bad
+    /// character, or a tag without `=`. Moves past it.
+    fn broken_spec(&mut self, start: usize, at: usize) -> Result<TagSpec<'static>, RecordError> {
+        let bytes = self.text.as_bytes();
+        let end = self.end_of_spec(at);
+        self.offset = end + 1;
+        let has_equals = bytes[start..end].contains(&b'=');
+        let kind = if has_equals {
+            RecordErrorKind::InvalidTagName
+        } else {
+            RecordErrorKind::MissingEquals
+        };
+        Err(error(kind, start))
     }
-    end
+
+    /// The offset of the `;` ending the spec that contains `at`, or the end.
+    fn end_of_spec(&self, at: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        bytes[at.min(bytes.len())..]
+            .iter()
+            .position(|byte| *byte == b';')
+            .map_or(bytes.len(), |offset| at + offset)
+    }
+}
+
+/// The first offset from `at` that is not white space.
+fn skip_wsp(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && is_wsp_byte(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+/// A letter, digit or `_`: the characters of a tag name.
+const fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
 }
 
 /// Space or tab.

@@ -549,27 +549,52 @@ impl Tag {
 
     /// The tag with this name, compared without regard to case.
     pub fn from_name(name: &str) -> Option<Self> {
-        let mut lower = [0u8; 5];
+        // The name's bytes, lowercased, packed into one integer.
         let bytes = name.as_bytes();
-        let lower = lower.get_mut(..bytes.len())?;
-        for (slot, byte) in lower.iter_mut().zip(bytes) {
-            *slot = byte.to_ascii_lowercase();
+        if bytes.len() > 5 {
+            return None;
         }
-        Some(match &*lower {
-            b"v" => Self::V,
-            b"p" => Self::P,
-            b"sp" => Self::Sp,
-            b"np" => Self::Np,
-            b"adkim" => Self::Adkim,
-            b"aspf" => Self::Aspf,
-            b"fo" => Self::Fo,
-            b"rua" => Self::Rua,
-            b"ruf" => Self::Ruf,
-            b"psd" => Self::Psd,
-            b"t" => Self::T,
-            b"pct" => Self::Pct,
-            b"rf" => Self::Rf,
-            b"ri" => Self::Ri,
+        let packed = bytes.iter().fold(0u64, |packed, byte| {
+            packed << 8 | u64::from(byte.to_ascii_lowercase())
+        });
+        const fn key(name: &[u8]) -> u64 {
+            let mut key = 0u64;
+            let mut index = 0;
+            while index < name.len() {
+                key = key << 8 | name[index] as u64;
+                index += 1;
+            }
+            key
+        }
+        const V: u64 = key(b"v");
+        const P: u64 = key(b"p");
+        const SP: u64 = key(b"sp");
+        const NP: u64 = key(b"np");
+        const ADKIM: u64 = key(b"adkim");
+        const ASPF: u64 = key(b"aspf");
+        const FO: u64 = key(b"fo");
+        const RUA: u64 = key(b"rua");
+        const RUF: u64 = key(b"ruf");
+        const PSD: u64 = key(b"psd");
+        const T: u64 = key(b"t");
+        const PCT: u64 = key(b"pct");
+        const RF: u64 = key(b"rf");
+        const RI: u64 = key(b"ri");
+        Some(match packed {
+            V => Self::V,
+            P => Self::P,
+            SP => Self::Sp,
+            NP => Self::Np,
+            ADKIM => Self::Adkim,
+            ASPF => Self::Aspf,
+            FO => Self::Fo,
+            RUA => Self::Rua,
+            RUF => Self::Ruf,
+            PSD => Self::Psd,
+            T => Self::T,
+            PCT => Self::Pct,
+            RF => Self::Rf,
+            RI => Self::Ri,
             _ => return None,
         })
     }
