@@ -321,7 +321,7 @@ impl<'a> Parser<'a> {
         }
 
         let line = &self.text[start..end];
-        let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
+        let Some(colon) = line.bytes().position(|byte| byte == b':') else {
             return Err(self.error(PolicyErrorKind::MissingColon, start, end));
         };
         let key = &line[..colon];
