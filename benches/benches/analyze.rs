@@ -31,7 +31,8 @@ example.org.              TXT "v=spf1 ip4:198.51.100.0/24 -all"
 _dmarc.example.org.       TXT "v=DMARC1; p=reject; rua=mailto:dmarc@example.org"
 "#;
 
-const POLICY: &str = "version: STSv1\r\nmode: enforce\r\nmx: *.gateway.example.com\r\nmax_age: 604800\r\n";
+const POLICY: &str =
+    "version: STSv1\r\nmode: enforce\r\nmx: *.gateway.example.com\r\nmax_age: 604800\r\n";
 
 /// Signing time: the message's own date.
 const NOW: u64 = 1_710_234_862;
@@ -48,8 +49,12 @@ fn analyze(criterion: &mut Criterion) {
     let mut zone: ZoneResolver = ZONE.parse().expect("the zone parses");
     let record = key.public_key_record();
     let strings: Vec<Vec<u8>> = record.as_bytes().chunks(255).map(<[u8]>::to_vec).collect();
-    zone.insert("bench._domainkey.example.org", 300, RecordData::Txt(Txt::new(strings)))
-        .expect("a valid name");
+    zone.insert(
+        "bench._domainkey.example.org",
+        300,
+        RecordData::Txt(Txt::new(strings)),
+    )
+    .expect("a valid name");
     let mut fetcher = StaticFetcher::new();
     fetcher.insert("example.com", POLICY);
     let discovery = Discovery::new(&zone, fetcher, MemoryCache::new());
@@ -64,7 +69,11 @@ fn analyze(criterion: &mut Criterion) {
 
     let report = ready(analyzer.analyze(&signed));
     let codes: Vec<Code> = report.findings.iter().map(|finding| finding.code).collect();
-    assert_eq!(report.dkim.outcomes[0].result, mailtrail_dkim::DkimResult::Pass, "{codes:?}");
+    assert_eq!(
+        report.dkim.outcomes[0].result,
+        mailtrail_dkim::DkimResult::Pass,
+        "{codes:?}"
+    );
     assert_eq!(
         report.entry.as_ref().map(|entry| entry.classification),
         Some(mailtrail::EntryClass::PrimaryMx),
@@ -82,7 +91,11 @@ fn analyze(criterion: &mut Criterion) {
         bencher.iter(|| ready(analyzer.analyze(black_box(&unsigned))).findings.len());
     });
     group.bench_function("dkim-verification-alone", |bencher| {
-        bencher.iter(|| ready(verify(&zone, black_box(&signed), &options)).outcomes.len());
+        bencher.iter(|| {
+            ready(verify(&zone, black_box(&signed), &options))
+                .outcomes
+                .len()
+        });
     });
     group.finish();
 }
