@@ -62,14 +62,26 @@ pub async fn verify<'a, R: Resolver + ?Sized>(
     message: &'a [u8],
     options: &VerifyOptions,
 ) -> DkimVerification<'a> {
-    let block = split(message);
+    verify_block(resolver, message, &split(message), options).await
+}
+
+/// [`verify`] for a caller that has already split the message: `block` must
+/// be `split(message)` (a block of another message gives outcomes that
+/// point at the wrong bytes, never a panic).
+pub async fn verify_block<'a, R: Resolver + ?Sized>(
+    resolver: &R,
+    message: &'a [u8],
+    block: &HeaderBlock<'a>,
+    options: &VerifyOptions,
+) -> DkimVerification<'a> {
     let body = block
         .body_offset()
-        .map_or(&[][..], |offset| &message[offset..]);
+        .and_then(|offset| message.get(offset..))
+        .unwrap_or_default();
     let mut run = Run {
-        block: &block,
+        block,
         body,
-        names: FieldNames::new(&block),
+        names: FieldNames::new(block),
         options,
         keys: Vec::new(),
         key_name: String::new(),
@@ -524,7 +536,7 @@ fn check_key_use(
 
 /// The field's value as text borrowed from the message, if it is UTF-8.
 fn field_value<'a>(message: &'a [u8], field: &HeaderField<'_>) -> Option<&'a str> {
-    std::str::from_utf8(&message[field.value().span().range()]).ok()
+    std::str::from_utf8(message.get(field.value().span().range())?).ok()
 }
 
 /// Fills `d=`, `s=` and `a=` from the tag-list of a signature that did not

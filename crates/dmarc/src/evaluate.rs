@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use mailtrail_dkim::{DkimResult, DkimVerification};
 use mailtrail_dns::Resolver;
-use mailtrail_message::{address, split};
+use mailtrail_message::{HeaderBlock, address, split};
 use mailtrail_spf::{IdentityCheck, SpfResult};
 
 use crate::discovery::{Discovery, Lookups};
@@ -172,7 +172,17 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
     /// no author domain to evaluate (RFC 5322 §3.6 requires exactly one From
     /// field; RFC 7489 §6.6.1 advises rejecting such messages).
     pub async fn evaluate_message(&self, message: &[u8], auth: &Authentication<'_>) -> Verdict {
-        match author_domains(message) {
+        self.evaluate_block(&split(message), auth).await
+    }
+
+    /// [`evaluate_message`](Self::evaluate_message) for a message already
+    /// split into its header fields.
+    pub async fn evaluate_block(
+        &self,
+        block: &HeaderBlock<'_>,
+        auth: &Authentication<'_>,
+    ) -> Verdict {
+        match author_domains(block) {
             Ok(domains) => {
                 let domains: Vec<&str> = domains.iter().map(String::as_str).collect();
                 self.evaluate(&domains, auth).await
@@ -569,8 +579,7 @@ const fn alignment_word(alignment: Alignment) -> &'static str {
 }
 
 /// The domains of every mailbox of every From field, as written.
-fn author_domains(message: &[u8]) -> Result<Vec<String>, String> {
-    let block = split(message);
+fn author_domains(block: &HeaderBlock<'_>) -> Result<Vec<String>, String> {
     let mut domains = Vec::new();
     let mut fields = 0;
     for field in block.get_all("from") {

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use mailtrail_authres::{AuthresField, Strictness, Trust, TrustConfig, parse_fields};
-use mailtrail_dkim::{DkimResult, DkimVerification, VerifyOptions, verify};
+use mailtrail_dkim::{DkimResult, DkimVerification, VerifyOptions, verify_block};
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Verdict};
 use mailtrail_dns::Resolver;
 use mailtrail_message::{HeaderBlock, Span, address, split};
@@ -165,7 +165,7 @@ where
 
         let spf = self.spf(&block, &chain, entry.as_ref()).await;
         let options = VerifyOptions::new(self.now.as_second().max(0).unsigned_abs());
-        let dkim = verify(self.resolver, message, &options).await;
+        let dkim = verify_block(self.resolver, message, &block, &options).await;
         let auth = Authentication::from_outcomes(spf.as_ref(), &dkim);
         let dmarc = Evaluator::new(self.resolver)
             .evaluate_message(message, &auth)
@@ -210,7 +210,7 @@ where
         let (classification, mx_preference) = doors
             .classify(self.resolver, hop.receiver.name, hop.receiver.ip)
             .await;
-        let evidence = received_evidence(block, hop.hop, block.get_all("received").count());
+        let evidence = received_evidence(block, hop.hop);
         Entry {
             hop: hop.hop,
             host: hop.receiver.name.map(lowercase_name),
@@ -326,18 +326,15 @@ fn return_path(block: &HeaderBlock<'_>) -> Option<String> {
     )
 }
 
-/// The evidence of hop `hop` (oldest first) among `count` Received fields.
-fn received_evidence(block: &HeaderBlock<'_>, hop: usize, count: usize) -> Evidence {
-    let from_top = count.saturating_sub(hop + 1);
-    match block.get_all("received").nth(from_top) {
-        Some(field) => Evidence {
-            field_index: field.index(),
-            span: field.span(),
-        },
-        None => Evidence {
-            field_index: 0,
-            span: Span::new(0, 0),
-        },
+/// The evidence of hop `hop` (oldest first): its Received field. The hops
+/// are the Received fields read bottom-up, so hop `n` is the field the
+/// chain numbers `count - 1 - n` from the top.
+fn received_evidence(block: &HeaderBlock<'_>, hop: usize) -> Evidence {
+    let fields: Vec<_> = block.get_all("received").collect();
+    let from_top = fields.len().saturating_sub(hop + 1);
+    match fields.get(from_top) {
+        Some(field) => Evidence { field_index: field.index(), span: field.span() },
+        None => Evidence { field_index: 0, span: Span::new(0, 0) },
     }
 }
 
@@ -450,7 +447,6 @@ fn authres_findings(fields: &[AuthresReport], found: &mut Vec<Finding>) {
 
 /// `received_chain_broken`, `received_time_anomaly`.
 fn chain_findings(chain: &Chain<'_>, block: &HeaderBlock<'_>, found: &mut Vec<Finding>) {
-    let count = block.get_all("received").count();
     for anomaly in chain.anomalies() {
         let (code, severity, hop, message) = match *anomaly {
             Anomaly::Break { hop } => (
@@ -481,7 +477,7 @@ fn chain_findings(chain: &Chain<'_>, block: &HeaderBlock<'_>, found: &mut Vec<Fi
             ),
             _ => continue,
         };
-        let evidence = Some(received_evidence(block, hop, count));
+        let evidence = Some(received_evidence(block, hop));
         found.push(Finding::new(code, severity, message, evidence));
     }
 }
