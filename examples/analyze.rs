@@ -26,13 +26,12 @@
 //! "evidence"}]}`, followed by `recipient_domain` and `doors`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
 use mailtrail::{Analyzer, EntryClass, Finding, GatewaySource, OrganisationView, Report};
-use mailtrail_examples::{DnsOptions, MtaStsOptions, hop_line, read_input};
+use mailtrail_examples::{DnsOptions, MtaStsOptions, finish, hop_line, read_input};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -79,17 +78,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli).await {
-        Ok(output) => {
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = std::io::stdout().lock().write_all(output.as_bytes());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("analyze: {message}");
-            ExitCode::from(2)
-        }
-    }
+    finish("analyze", run(&cli).await)
 }
 
 /// Runs the analysis and renders it.

@@ -19,13 +19,12 @@
 //! [...]}` (with `mta_sts_problem` after `mta_sts`).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::Parser;
 use mailtrail::{Audit, audit};
-use mailtrail_examples::{DnsOptions, MtaStsOptions};
+use mailtrail_examples::{DnsOptions, MtaStsOptions, finish};
 
 /// Audit a domain's inbound doors and sender policies.
 #[derive(Debug, Parser)]
@@ -49,17 +48,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli).await {
-        Ok(output) => {
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = std::io::stdout().lock().write_all(output.as_bytes());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("audit: {message}");
-            ExitCode::from(2)
-        }
-    }
+    finish("audit", run(&cli).await)
 }
 
 /// Runs the audit and renders it.

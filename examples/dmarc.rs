@@ -37,7 +37,7 @@ use mailtrail_dmarc::{
 };
 use mailtrail_dns::Resolver;
 use mailtrail_examples::{DnsOptions, read_input};
-use mailtrail_message::split;
+use mailtrail_message::{address, split};
 use mailtrail_spf::{SpfResult, Verifier};
 use serde::Serialize;
 
@@ -162,7 +162,7 @@ async fn evaluate_message<R: Resolver>(
     let ip = cli.ip.ok_or("a message needs --ip, the client's address")?;
     let mail_from = match &cli.mail_from {
         Some(path) => path.clone(),
-        None => return_path(message).unwrap_or_default(),
+        None => address::return_path(&split(message)).unwrap_or_default(),
     };
     let now = cli.now.unwrap_or_else(|| {
         SystemTime::now()
@@ -179,23 +179,6 @@ async fn evaluate_message<R: Resolver>(
 
     let auth = Authentication::from_outcomes(Some(&spf), &dkim);
     Ok(evaluator.evaluate_message(message, &auth).await)
-}
-
-/// The address of the message's Return-Path field, without angle brackets.
-fn return_path(message: &[u8]) -> Option<String> {
-    let block = split(message);
-    let value = block
-        .get("return-path")?
-        .value()
-        .unfolded_text()
-        .into_owned();
-    Some(
-        value
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_owned(),
-    )
 }
 
 /// The outcomes given with `--spf` and `--dkim`.
@@ -395,11 +378,5 @@ _dmarc.example.com. TXT "v=DMARC1; p=reject; sp=quarantine"
     fn message_form_and_outcome_form_exclude_each_other() {
         assert!(Cli::try_parse_from(["dmarc", "m.eml", "--from-domain", "example.com"]).is_err());
         assert!(Cli::try_parse_from(["dmarc", "--spf", "pass:example.com"]).is_err());
-    }
-
-    #[test]
-    fn return_path_loses_its_angle_brackets() {
-        let message = b"Return-Path: <bounce@example.com>\r\nFrom: a@example.com\r\n\r\n";
-        assert_eq!(return_path(message).as_deref(), Some("bounce@example.com"));
     }
 }

@@ -159,6 +159,24 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|error| format!("cannot read {path}: {error}"))
 }
 
+/// Ends an example that renders its whole output first: writes the output
+/// (a closed pipe, as with `| head`, is not an error worth reporting) and
+/// exits 0, or writes the error as `NAME: error` and exits 2.
+pub fn finish(name: &str, outcome: Result<String, String>) -> std::process::ExitCode {
+    use std::io::Write as _;
+
+    match outcome {
+        Ok(output) => {
+            let _ = std::io::stdout().lock().write_all(output.as_bytes());
+            std::process::ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{name}: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// Command-line options that choose where MTA-STS policies come from.
 #[derive(Debug, Clone, Args)]
 pub struct MtaStsOptions {

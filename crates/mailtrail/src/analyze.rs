@@ -264,7 +264,7 @@ where
     ) -> Option<IdentityCheck> {
         let entry = entry?;
         let ip = entry.sender_ip?;
-        let envelope = return_path(block).or_else(|| {
+        let envelope = address::return_path(block).or_else(|| {
             let received = chain.hops().get(entry.hop)?.received()?;
             received.envelope_from().map(|from| from.value.to_owned())
         });
@@ -310,22 +310,6 @@ fn addressed_domains(block: &HeaderBlock<'_>, chain: &Chain<'_>) -> Vec<String> 
     domains
 }
 
-/// The Return-Path address, without angle brackets.
-fn return_path(block: &HeaderBlock<'_>) -> Option<String> {
-    let value = block
-        .get("return-path")?
-        .value()
-        .unfolded_text()
-        .into_owned();
-    Some(
-        value
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_owned(),
-    )
-}
-
 /// The evidence of hop `hop` (oldest first): its Received field. The hops
 /// are the Received fields read bottom-up, so hop `n` is the field the
 /// chain numbers `count - 1 - n` from the top.
@@ -333,8 +317,14 @@ fn received_evidence(block: &HeaderBlock<'_>, hop: usize) -> Evidence {
     let fields: Vec<_> = block.get_all("received").collect();
     let from_top = fields.len().saturating_sub(hop + 1);
     match fields.get(from_top) {
-        Some(field) => Evidence { field_index: field.index(), span: field.span() },
-        None => Evidence { field_index: 0, span: Span::new(0, 0) },
+        Some(field) => Evidence {
+            field_index: field.index(),
+            span: field.span(),
+        },
+        None => Evidence {
+            field_index: 0,
+            span: Span::new(0, 0),
+        },
     }
 }
 

@@ -82,6 +82,27 @@ pub fn mailboxes(value: &str) -> Result<Vec<Mailbox<'_>>, AddressError> {
     Ok(reader.found)
 }
 
+/// The reverse-path of the Return-Path field (RFC 5322 §3.6.7) without
+/// its angle brackets or surrounding white space: `""` for the null
+/// reverse-path `<>`, `None` without the field.
+///
+/// ```
+/// use mailtrail_message::{address::return_path, split};
+///
+/// let block = split(b"Return-Path: <bounce@example.org>\r\nReturn-Path: <>\r\n\r\n");
+/// assert_eq!(return_path(&block).as_deref(), Some("bounce@example.org"));
+/// assert_eq!(return_path(&split(b"Return-Path: <>\r\n\r\n")).as_deref(), Some(""));
+/// ```
+pub fn return_path(block: &crate::HeaderBlock<'_>) -> Option<String> {
+    let value = block.get("return-path")?.value().unfolded_text();
+    let path = value
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    Some(path.to_owned())
+}
+
 impl fmt::Display for Mailbox<'_> {
     /// Writes the mailbox as `name <local@domain>` or `local@domain`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
