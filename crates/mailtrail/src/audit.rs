@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::time::SystemTime;
 
-use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Policy};
+use mailtrail_dmarc::{Authentication, Evaluator, Policy};
 use mailtrail_dns::Resolver;
 use mailtrail_spf::{Mechanism, Modifier, Record, Term, is_spf_record};
 
@@ -80,9 +80,9 @@ pub struct DmarcPosture {
     pub policy_domain: Option<String>,
     /// The policy for the domain itself.
     pub policy: Option<Policy>,
-    /// The DMARC result of discovery: none, temperror or permerror when no
-    /// policy applies, else pass.
-    pub result: Option<DmarcResult>,
+    /// Why no policy applies (no record, a broken one, a DNS failure), when
+    /// none does.
+    pub problem: Option<String>,
 }
 
 /// Audits `domain` at `now` (for the MTA-STS cache): MX hosts and their
@@ -261,16 +261,18 @@ impl Counter {
 async fn dmarc_posture<R: Resolver + ?Sized>(resolver: &R, domain: &str) -> DmarcPosture {
     let evaluator = Evaluator::new(resolver).with_explanation(false);
     let verdict = evaluator.evaluate(&[domain], &Authentication::new()).await;
-    let has_policy = verdict.policy.is_some();
+    let problem = match verdict.policy {
+        Some(_) => None,
+        None => {
+            let reason = verdict.reasons.first().map_or("", String::as_str);
+            Some(format!("DMARC {}: {reason}", verdict.result))
+        }
+    };
     DmarcPosture {
         record: verdict.record.as_ref().map(ToString::to_string),
         policy_domain: verdict.policy_domain.clone(),
         policy: verdict.policy,
-        result: Some(if has_policy {
-            DmarcResult::Pass
-        } else {
-            verdict.result
-        }),
+        problem,
     }
 }
 
