@@ -1,6 +1,7 @@
 //! An in-memory authoritative view of DNS, loaded from an RFC 1035 master file
 //! or built in code, that answers like a server would, failures included.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -259,18 +260,32 @@ impl ZoneResolver {
 
     /// Answers a query as an authoritative server would.
     pub fn query(&self, name: &str, rtype: RecordType) -> Result<Answer<RecordData>, DnsError> {
-        let query = parse_query_name(name)?;
-        let shown = display_name(&query);
-        let mut key = name_key(&query);
+        // A plain host name is its own key, lowercased; anything else goes
+        // through the full parser with its escapes.
+        let (mut key, parsed) = match plain_key(name) {
+            Some(key) => (key, None),
+            None => {
+                let query = parse_query_name(name)?;
+                (Cow::Owned(name_key(&query)), Some(query))
+            }
+        };
+        let shown = || match &parsed {
+            Some(query) => display_name(query),
+            None => name.strip_suffix('.').unwrap_or(name).to_owned(),
+        };
         let mut ttl = u32::MAX;
 
         for _ in 0..=MAX_CNAME_CHAIN {
-            let pair = (key, rtype);
-            if let Some((failure, detail)) = self.failures.get(&pair) {
-                return Err(failure.to_error(shown, rtype, detail.as_deref()));
+            if !self.failures.is_empty()
+                && let Some((failure, detail)) = self.failures.get(&(key.to_string(), rtype))
+            {
+                return Err(failure.to_error(shown(), rtype, detail.as_deref()));
             }
-            let Some(node) = self.find_node(&pair.0) else {
-                return Err(DnsError::NxDomain { name: shown, rtype });
+            let Some(node) = self.find_node(&key) else {
+                return Err(DnsError::NxDomain {
+                    name: shown(),
+                    rtype,
+                });
             };
 
             let mut records = Vec::new();
@@ -285,7 +300,10 @@ impl ZoneResolver {
             }
 
             if !records.is_empty() {
-                let authentic = self.authentic.get(&pair).copied();
+                let authentic = match self.authentic.is_empty() {
+                    true => None,
+                    false => self.authentic.get(&(key.to_string(), rtype)).copied(),
+                };
                 return Ok(Answer {
                     records,
                     ttl,
@@ -293,14 +311,17 @@ impl ZoneResolver {
                 });
             }
             let Some((cname_ttl, target)) = cname else {
-                return Err(DnsError::NoData { name: shown, rtype });
+                return Err(DnsError::NoData {
+                    name: shown(),
+                    rtype,
+                });
             };
             ttl = ttl.min(cname_ttl);
-            key = target.trim_end_matches('.').to_ascii_lowercase();
+            key = Cow::Owned(target.trim_end_matches('.').to_ascii_lowercase());
         }
 
         Err(DnsError::ServerFailure {
-            name: shown,
+            name: shown(),
             rtype,
             detail: format!("CNAME chain longer than {MAX_CNAME_CHAIN} links"),
         })
@@ -390,6 +411,37 @@ impl ZoneResolver {
 }
 
 /// The lookup key of a name given by a caller.
+/// The key of a plain host name without parsing it: letters, digits, `-`
+/// and `_` in labels of 1 to 63 octets, 253 octets in all, an optional
+/// final dot. Such a name is its own presentation form; its key is that
+/// form in lowercase. `None` for anything that needs the full parser.
+fn plain_key(name: &str) -> Option<Cow<'_, str>> {
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    let mut label = 0usize;
+    let mut capitals = false;
+    for &byte in bare.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
+            b'A'..=b'Z' => {
+                capitals = true;
+                label += 1;
+            }
+            b'.' if label > 0 => label = 0,
+            _ => return None,
+        }
+        if label > 63 {
+            return None;
+        }
+    }
+    if label == 0 || bare.len() > 253 {
+        return None;
+    }
+    Some(match capitals {
+        true => Cow::Owned(bare.to_ascii_lowercase()),
+        false => Cow::Borrowed(bare),
+    })
+}
+
 fn key_of(name: &str) -> Result<String, ZoneError> {
     parse_query_name(name)
         .map(|parsed| name_key(&parsed))
@@ -447,5 +499,40 @@ impl Resolver for ZoneResolver {
             RecordData::Ptr(host) => Some(host),
             _ => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_get_the_key_the_parser_gives() {
+        let plain = [
+            "example.com",
+            "Mail.Example.COM.",
+            "_dmarc.x-1.example",
+            "a",
+            "s2024._domainkey.vendor.com",
+        ];
+        for name in plain {
+            assert_eq!(
+                plain_key(name).as_deref(),
+                Some(key_of(name).unwrap().as_str()),
+                "{name}"
+            );
+        }
+        let long_label = "l".repeat(64);
+        for name in [
+            "",
+            ".",
+            "a..b",
+            "b\\.c",
+            "exa mple.com",
+            "bücher.example",
+            &long_label,
+        ] {
+            assert_eq!(plain_key(name), None, "{name:?}");
+        }
     }
 }
