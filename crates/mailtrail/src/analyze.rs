@@ -196,13 +196,13 @@ where
     /// was addressed to, else the first given), else the `for` clauses, else
     /// the To and Cc fields.
     fn recipient_domain(&self, block: &HeaderBlock<'_>, chain: &Chain<'_>) -> Option<String> {
-        let addressed = addressed_domains(block, chain);
         let domains = self.organisation.domains();
-        let own = domains
-            .iter()
-            .find(|domain| addressed.contains(domain))
-            .or_else(|| domains.first());
-        own.cloned().or_else(|| addressed.into_iter().next())
+        if let [only] = domains {
+            return Some(only.clone());
+        }
+        let addressed = addressed_domains(block, chain);
+        let own = domains.iter().find(|domain| addressed.contains(domain));
+        own.or_else(|| domains.first()).cloned().or_else(|| addressed.into_iter().next())
     }
 
     /// The entry hop with its host classified among the doors.
