@@ -38,20 +38,7 @@ pub const MAX_ID_LEN: usize = 32;
 pub fn find_record<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Result<StsRecord<'a>, RecordError> {
-    let mut found = None;
-    let mut count = 0;
-    for text in texts {
-        if starts_with_version(text, STS_VERSION) {
-            count += 1;
-            found = Some(text);
-        }
-    }
-
-    match (found, count) {
-        (Some(text), 1) => StsRecord::parse(text),
-        (None, _) => Err(RecordError::new(RecordErrorKind::NoRecord, 0)),
-        _ => Err(RecordError::new(RecordErrorKind::SeveralRecords(count), 0)),
-    }
+    find_one(texts, STS_VERSION, StsRecord::parse)
 }
 
 /// A parsed `_mta-sts` record.
@@ -325,6 +312,30 @@ pub(crate) fn check_extension(field: Field<'_>) -> Result<(), RecordError> {
 fn is_id(value: &str) -> bool {
     (1..=MAX_ID_LEN).contains(&value.len())
         && value.bytes().all(|byte| byte.is_ascii_alphanumeric())
+}
+
+/// The one text of a TXT set that starts with `version`, parsed: none is
+/// [`RecordErrorKind::NoRecord`], several [`RecordErrorKind::SeveralRecords`]
+/// (RFC 8461 §3.1, RFC 8460 §3).
+pub(crate) fn find_one<'a, T>(
+    texts: impl IntoIterator<Item = &'a str>,
+    version: &str,
+    parse: impl FnOnce(&'a str) -> Result<T, RecordError>,
+) -> Result<T, RecordError> {
+    let mut found = None;
+    let mut count = 0;
+    for text in texts {
+        if starts_with_version(text, version) {
+            count += 1;
+            found = Some(text);
+        }
+    }
+
+    match (found, count) {
+        (Some(text), 1) => parse(text),
+        (None, _) => Err(RecordError::new(RecordErrorKind::NoRecord, 0)),
+        _ => Err(RecordError::new(RecordErrorKind::SeveralRecords(count), 0)),
+    }
 }
 
 /// Whether `text` starts with `version` followed by the end, white space or

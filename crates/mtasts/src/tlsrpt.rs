@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use mailtrail_message::{Deviation, Span};
 
-use crate::record::{RecordDeviation, check_extension, starts_with_version};
+use crate::record::{RecordDeviation, check_extension, find_one};
 use crate::taglist::{self, Field};
 use crate::{Extension, RecordError, RecordErrorKind};
 
@@ -34,20 +34,7 @@ pub const TLSRPT_VERSION: &str = "v=TLSRPTv1";
 pub fn find_tls_rpt_record<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Result<TlsRptRecord<'a>, RecordError> {
-    let mut found = None;
-    let mut count = 0;
-    for text in texts {
-        if starts_with_version(text, TLSRPT_VERSION) {
-            count += 1;
-            found = Some(text);
-        }
-    }
-
-    match (found, count) {
-        (Some(text), 1) => TlsRptRecord::parse(text),
-        (None, _) => Err(RecordError::new(RecordErrorKind::NoRecord, 0)),
-        _ => Err(RecordError::new(RecordErrorKind::SeveralRecords(count), 0)),
-    }
+    find_one(texts, TLSRPT_VERSION, TlsRptRecord::parse)
 }
 
 /// A parsed TLS-RPT record.
