@@ -119,7 +119,11 @@ fn human(audit: &Audit) -> String {
     let _ = writeln!(out, "  SPF      {spf}");
     let dmarc = match (&audit.dmarc.record, &audit.dmarc.policy_domain) {
         (Some(record), Some(domain)) => format!("{record} (at _dmarc.{domain})"),
-        _ => audit.dmarc.problem.clone().unwrap_or_else(|| "none".to_owned()),
+        _ => audit
+            .dmarc
+            .problem
+            .clone()
+            .unwrap_or_else(|| "none".to_owned()),
     };
     let _ = writeln!(out, "  DMARC    {dmarc}");
 

@@ -202,7 +202,9 @@ where
         }
         let addressed = addressed_domains(block, chain);
         let own = domains.iter().find(|domain| addressed.contains(domain));
-        own.or_else(|| domains.first()).cloned().or_else(|| addressed.into_iter().next())
+        own.or_else(|| domains.first())
+            .cloned()
+            .or_else(|| addressed.into_iter().next())
     }
 
     /// The entry hop with its host classified among the doors.
