@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod milter;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,26 +50,33 @@ pub struct ExampleDns {
     record: Option<PathBuf>,
 }
 
-/// Either backend, chosen at run time.
+/// Either backend, chosen at run time: live DNS or a zone file.
 #[derive(Debug)]
-enum Backend {
+pub enum Backend {
+    /// The system's resolver, or the servers given with `--server`.
     System(Box<SystemResolver>),
+    /// The master file given with `--zone`.
     Zone(Box<ZoneResolver>),
 }
 
 impl DnsOptions {
     /// Builds the resolver these options describe.
     pub fn build(&self) -> Result<ExampleDns, String> {
-        let backend = match &self.zone {
-            Some(path) => Backend::Zone(Box::new(
-                ZoneResolver::from_path(path).map_err(|error| error.to_string())?,
-            )),
-            None => Backend::System(Box::new(self.system_resolver()?)),
-        };
         Ok(ExampleDns {
-            resolver: RecordingResolver::new(backend),
+            resolver: RecordingResolver::new(self.backend()?),
             record: self.record.clone(),
         })
+    }
+
+    /// The backend these options describe, without recording: for
+    /// long-running tools, where a recording would grow without end.
+    pub fn backend(&self) -> Result<Backend, String> {
+        match &self.zone {
+            Some(path) => ZoneResolver::from_path(path)
+                .map(|zone| Backend::Zone(Box::new(zone)))
+                .map_err(|error| error.to_string()),
+            None => Ok(Backend::System(Box::new(self.system_resolver()?))),
+        }
     }
 
     /// A live resolver with the configured servers and timeout.

@@ -125,7 +125,7 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     /// Finds the policy record for `author` (normalized).
     pub(crate) async fn discover_policy(&mut self, author: &str, mode: Mode) -> Discovery {
         let psl_org = (mode == Mode::Rfc7489).then(|| public_suffix_organizational_domain(author));
-        let targets: Box<dyn Iterator<Item = &str>> = match psl_org.as_deref() {
+        let targets: Box<dyn Iterator<Item = &str> + Send> = match psl_org.as_deref() {
             Some(org) if org != author => Box::new([author, org].into_iter()),
             Some(_) => Box::new(std::iter::once(author)),
             None => Box::new(tree_walk(author)),

@@ -102,6 +102,7 @@ mod doors;
 mod findings;
 mod mta_sts;
 mod organisation;
+mod stamp;
 
 pub use analyze::{Analyzer, AuthresReport, Entry, Report};
 pub use audit::{Audit, AuditedMx, DmarcPosture, SpfPosture, audit};
@@ -109,6 +110,7 @@ pub use doors::{Doors, EntryClass, GatewaySource, MxDoor};
 pub use findings::{Code, Evidence, Finding, Severity};
 pub use mta_sts::{MtaStsLookup, MtaStsSource, MtaStsView, NoMtaSts};
 pub use organisation::OrganisationView;
+pub use stamp::{ClaimedField, Envelope, Stamp, Stamper};
 
 pub use mailtrail_authres as authres;
 pub use mailtrail_dkim as dkim;
