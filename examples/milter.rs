@@ -110,6 +110,7 @@ async fn setup(cli: &Cli) -> Result<(FilterConfig, TcpListener), String> {
         signing: signing(cli)?,
         lookup_timeout: seconds(cli.dns.timeout, "--timeout")?,
         check_timeout: seconds(cli.check_timeout, "--check-timeout")?,
+        log: true,
     };
 
     let listener = TcpListener::bind(cli.listen)

@@ -19,13 +19,14 @@ use mailtrail::dns::{Answer, DnsError, Mx, RecordType, Resolver, Txt};
 use mailtrail::message::{address, split};
 use mailtrail::{Envelope, Stamp, Stamper};
 use mailtrail_authres::{AuthenticationResults, Method, ResultInfo, ResultValue};
+use miltr_client::{Client, ResponseError};
 use miltr_common::actions::{Action, Continue, Replycode};
 use miltr_common::commands::{Body, Connect, Family, Header, Helo, Mail};
 use miltr_common::modifications::ModificationResponse;
 use miltr_common::modifications::headers::{ChangeHeader, InsertHeader};
 use miltr_common::optneg::{Capability, OptNeg, Protocol};
 use miltr_server::{Milter, Server};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// What the filter does, shared by every connection.
@@ -42,6 +43,8 @@ pub struct FilterConfig {
     /// The longest all checks of one message may take; past it the message
     /// is stamped `temperror` and goes on.
     pub check_timeout: Duration,
+    /// Write one line per message to standard error.
+    pub log: bool,
 }
 
 /// The key and names the filter signs with.
@@ -112,7 +115,7 @@ impl<R: Resolver> Filter<R> {
     /// Checks the message received so far and says what to do with it.
     async fn decide(&self) -> ModificationResponse {
         let Some(client_ip) = self.client_ip else {
-            eprintln!("milter: no client address (not a TCP connection); message not checked");
+            self.log("no client address (not a TCP connection); message not checked");
             return ModificationResponse::empty_continue();
         };
         let envelope = Envelope {
@@ -146,14 +149,13 @@ impl<R: Resolver> Filter<R> {
             response.push(signature);
         }
 
-        let verdicts = verdict_line(stamp);
         match stamp.rejection().filter(|_| self.config.reject_on_dmarc) {
             Some(reason) => {
-                eprintln!("milter: reject {verdicts}: {reason}");
+                self.log(&format!("reject {}: {reason}", verdict_line(stamp)));
                 response.build(Replycode::new([5, 5, 0], [5, 7, 1], &reason))
             }
             None => {
-                eprintln!("milter: accept {verdicts}");
+                self.log(&format!("accept {}", verdict_line(stamp)));
                 response.contin()
             }
         }
@@ -170,7 +172,7 @@ impl<R: Resolver> Filter<R> {
             .with_result(timed_out(Method::Dkim))
             .with_result(timed_out(Method::Dmarc));
 
-        eprintln!("milter: accept spf=temperror dkim=temperror dmarc=temperror (timed out)");
+        self.log("accept spf=temperror dkim=temperror dmarc=temperror (timed out)");
         let mut response = ModificationResponse::builder();
         let value = field.to_folded("Authentication-Results:".len());
         response.push(self.insert("Authentication-Results", &value));
@@ -194,7 +196,7 @@ impl<R: Resolver> Filter<R> {
         let signer = Signer::new(&signing.key, &signing.domain, &signing.selector).ok()?;
         let field = signer
             .sign(&self.message, unix_now())
-            .map_err(|error| eprintln!("milter: cannot sign: {error}"))
+            .map_err(|error| self.log(&format!("cannot sign: {error}")))
             .ok()?;
         let value = field
             .strip_prefix("DKIM-Signature:")?
@@ -213,6 +215,13 @@ impl<R: Resolver> Filter<R> {
             value.trim_start()
         };
         InsertHeader::new(0, name.as_bytes(), value.as_bytes())
+    }
+
+    /// Writes one line of the filter's log, when logging.
+    fn log(&self, line: &str) {
+        if self.config.log {
+            eprintln!("milter: {line}");
+        }
     }
 
     /// Forgets the message, keeping what the connection said.
@@ -289,6 +298,97 @@ impl<R: Resolver + 'static> Milter for Filter<R> {
         self.reset_message();
         Ok(())
     }
+}
+
+/// One SMTP transaction as an MTA hands it to a milter.
+#[derive(Clone, Copy, Debug)]
+pub struct Transaction<'a> {
+    /// The connecting client's address.
+    pub client_ip: IpAddr,
+    /// Its HELO name.
+    pub helo: &'a str,
+    /// The MAIL FROM path, in angle brackets as MTAs pass it.
+    pub mail_from: &'a str,
+    /// The RCPT TO path.
+    pub rcpt_to: &'a str,
+    /// The message: header fields, a blank line, the body.
+    pub message: &'a [u8],
+}
+
+/// Drives the milter at `address` through one transaction on a new
+/// connection, as Postfix does, and returns its answer at the end of the
+/// message: the modifications and the final action.
+///
+/// # Errors
+///
+/// When the connection fails or the milter answers outside the protocol.
+pub async fn send(
+    address: std::net::SocketAddr,
+    transaction: &Transaction<'_>,
+) -> Result<ModificationResponse, String> {
+    let fail = |step: &'static str| move |error: ResponseError| format!("{step}: {error}");
+    let stream = TcpStream::connect(address)
+        .await
+        .map_err(|error| format!("cannot connect to {address}: {error}"))?;
+    let mut connection = Client::new(OptNeg::default())
+        .connect_via(stream.compat())
+        .await
+        .map_err(fail("option negotiation"))?;
+
+    let ip = transaction.client_ip.to_string();
+    let family = if transaction.client_ip.is_ipv4() {
+        Family::Inet
+    } else {
+        Family::Inet6
+    };
+    let connect = Connect::new(b"client", family, Some(25), ip.as_bytes());
+    connection.connect(connect).await.map_err(fail("connect"))?;
+    connection
+        .helo(transaction.helo.as_bytes())
+        .await
+        .map_err(fail("helo"))?;
+    connection
+        .mail(transaction.mail_from.as_bytes())
+        .await
+        .map_err(fail("mail"))?;
+    connection
+        .recipient(transaction.rcpt_to.as_bytes())
+        .await
+        .map_err(fail("rcpt"))?;
+    connection.data().await.map_err(fail("data"))?;
+
+    let block = split(transaction.message);
+    for field in block.fields() {
+        let value = field
+            .raw()
+            .get(field.name().len() + 1..)
+            .unwrap_or_default();
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
+        let header = Header::new(field.name().as_bytes(), value);
+        connection.header(header).await.map_err(fail("header"))?;
+    }
+    connection
+        .end_of_header()
+        .await
+        .map_err(fail("end of header"))?;
+
+    let body = block
+        .body_offset()
+        .and_then(|offset| transaction.message.get(offset..));
+    connection
+        .body(body.unwrap_or_default())
+        .await
+        .map_err(fail("body"))?;
+    let response = connection
+        .end_of_body()
+        .await
+        .map_err(fail("end of body"))?;
+    connection
+        .quit()
+        .await
+        .map_err(|error| format!("quit: {error}"))?;
+    Ok(response)
 }
 
 /// `spf=... dkim=... dmarc=...` for the filter's log line.

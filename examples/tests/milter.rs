@@ -7,14 +7,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mailtrail::dkim::{DkimResult, Signer, SigningKey, VerifyOptions, verify};
 use mailtrail::dns::{Answer, DnsError, Mx, RecordData, Resolver, Txt, ZoneResolver};
-use mailtrail_examples::milter::{FilterConfig, SigningConfig, serve};
-use miltr_client::Client;
+use mailtrail_examples::milter::{FilterConfig, SigningConfig, Transaction, send, serve};
 use miltr_common::actions::Action;
-use miltr_common::commands::{Connect, Family, Header};
 use miltr_common::modifications::{ModificationAction, ModificationResponse};
-use miltr_common::optneg::OptNeg;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_util::compat::TokioAsyncReadCompatExt;
+use tokio::net::TcpListener;
 
 const AUTHSERV_ID: &str = "mx.receiver.example";
 const SENDER_IP: &str = "192.0.2.25";
@@ -62,6 +58,7 @@ fn config(reject_on_dmarc: bool) -> FilterConfig {
         }),
         lookup_timeout: Duration::from_secs(2),
         check_timeout: Duration::from_secs(5),
+        log: false,
     }
 }
 
@@ -94,47 +91,16 @@ async fn transaction(
     mail_from: &str,
     message: &[u8],
 ) -> ModificationResponse {
-    let stream = TcpStream::connect(address)
+    let transaction = Transaction {
+        client_ip: client_ip.parse().expect("an address"),
+        helo: "mail.sender.example",
+        mail_from,
+        rcpt_to: "<bob@receiver.example>",
+        message,
+    };
+    send(address, &transaction)
         .await
-        .expect("the filter listens");
-    let client = Client::new(OptNeg::default());
-    let mut connection = client
-        .connect_via(stream.compat())
-        .await
-        .expect("negotiated");
-
-    let connect = Connect::new(
-        b"client.example",
-        Family::Inet,
-        Some(2525),
-        client_ip.as_bytes(),
-    );
-    connection.connect(connect).await.expect("connect");
-    connection
-        .helo(&b"mail.sender.example"[..])
-        .await
-        .expect("helo");
-    connection.mail(mail_from.as_bytes()).await.expect("mail");
-    connection
-        .recipient(&b"<bob@receiver.example>"[..])
-        .await
-        .expect("rcpt");
-    connection.data().await.expect("data");
-
-    let block = mailtrail::message::split(message);
-    for field in block.fields() {
-        let raw = field.raw();
-        let value = &raw[field.name().len() + 1..];
-        let value = value.strip_prefix(b" ").unwrap_or(value);
-        let value = value.strip_suffix(b"\r\n").unwrap_or(value);
-        let header = Header::new(field.name().as_bytes(), value);
-        connection.header(header).await.expect("header");
-    }
-    connection.end_of_header().await.expect("end of header");
-
-    let body = &message[block.body_offset().expect("a body")..];
-    connection.body(body).await.expect("body");
-    connection.end_of_body().await.expect("end of body")
+        .expect("the milter answers")
 }
 
 /// The inserted fields, as (name, value).
