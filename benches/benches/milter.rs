@@ -42,7 +42,7 @@ fn milter(criterion: &mut Criterion) {
         .expect("a runtime");
     let address = start(&runtime, zone.clone());
     let transaction = Transaction {
-        client_ip: "198.51.100.24".parse().expect("an address"),
+        client_ip: Some("198.51.100.24".parse().expect("an address")),
         helo: "mail.example.org",
         mail_from: "<notifications@example.org>",
         rcpt_to: "<finance@example.com>",

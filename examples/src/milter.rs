@@ -115,8 +115,12 @@ impl<R: Resolver> Filter<R> {
     /// Checks the message received so far and says what to do with it.
     async fn decide(&self) -> ModificationResponse {
         let Some(client_ip) = self.client_ip else {
-            self.log("no client address (not a TCP connection); message not checked");
-            return ModificationResponse::empty_continue();
+            self.log("no client address (local submission): signed if ours, not checked");
+            let mut response = ModificationResponse::builder();
+            if let Some(signature) = self.signature() {
+                response.push(signature);
+            }
+            return response.contin();
         };
         let envelope = Envelope {
             client_ip,
@@ -303,8 +307,9 @@ impl<R: Resolver + 'static> Milter for Filter<R> {
 /// One SMTP transaction as an MTA hands it to a milter.
 #[derive(Clone, Copy, Debug)]
 pub struct Transaction<'a> {
-    /// The connecting client's address.
-    pub client_ip: IpAddr,
+    /// The connecting client's address; `None` for mail submitted locally,
+    /// which Postfix passes to `non_smtpd_milters` without one.
+    pub client_ip: Option<IpAddr>,
     /// Its HELO name.
     pub helo: &'a str,
     /// The MAIL FROM path, in angle brackets as MTAs pass it.
@@ -335,11 +340,10 @@ pub async fn send(
         .await
         .map_err(fail("option negotiation"))?;
 
-    let ip = transaction.client_ip.to_string();
-    let family = if transaction.client_ip.is_ipv4() {
-        Family::Inet
-    } else {
-        Family::Inet6
+    let (family, ip) = match transaction.client_ip {
+        Some(ip @ IpAddr::V4(_)) => (Family::Inet, ip.to_string()),
+        Some(ip @ IpAddr::V6(_)) => (Family::Inet6, ip.to_string()),
+        None => (Family::Unknown, String::new()),
     };
     let connect = Connect::new(b"client", family, Some(25), ip.as_bytes());
     connection.connect(connect).await.map_err(fail("connect"))?;

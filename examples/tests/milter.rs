@@ -92,7 +92,7 @@ async fn transaction(
     message: &[u8],
 ) -> ModificationResponse {
     let transaction = Transaction {
-        client_ip: client_ip.parse().expect("an address"),
+        client_ip: Some(client_ip.parse().expect("an address")),
         helo: "mail.sender.example",
         mail_from,
         rcpt_to: "<bob@receiver.example>",
@@ -242,6 +242,28 @@ async fn mail_from_the_signing_domain_is_signed_and_verifies() {
             .all(|(name, _)| name != "DKIM-Signature"),
         "mail from another domain is not signed"
     );
+}
+
+#[tokio::test]
+async fn local_submissions_are_signed_but_not_stamped() {
+    let address = start(config(true), zone()).await;
+    let message = b"From: bob@receiver.example\r\nTo: carol@elsewhere.example\r\n\r\nHi.\r\n";
+    let transaction = Transaction {
+        client_ip: None,
+        helo: "localhost",
+        mail_from: "<bob@receiver.example>",
+        rcpt_to: "<carol@elsewhere.example>",
+        message,
+    };
+    let response = send(address, &transaction)
+        .await
+        .expect("the milter answers");
+
+    let names: Vec<String> = inserted(&response)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names, ["DKIM-Signature"]);
 }
 
 /// A resolver that never answers, like a dead name server.
