@@ -168,7 +168,7 @@ where
         let dkim = verify_block(self.resolver, message, &block, &options).await;
         let auth = Authentication::from_outcomes(spf.as_ref(), &dkim);
         let dmarc = Evaluator::new(self.resolver)
-            .evaluate_message(message, &auth)
+            .evaluate_block(&block, &auth)
             .await;
 
         let mut report = Report {
