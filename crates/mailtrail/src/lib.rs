@@ -90,6 +90,19 @@
 //!   domains differ; a provider serving customers under its own domain is
 //!   one organisation, an MX under the customer's domain another.
 //!
+//! - The stamp ([`Stamper`]) follows
+//!   [RFC 8601 §5](https://www.rfc-editor.org/rfc/rfc8601#section-5): every
+//!   Authentication-Results field (not ARC-Authentication-Results, which
+//!   belongs to its own chain) whose authserv-id equals the receiver's,
+//!   without regard to case or a trailing dot, is listed for removal; a
+//!   field that does not parse counts when its first word is that id. The
+//!   added field carries `spf` (the MAIL FROM identity, `smtp.mailfrom`),
+//!   one `dkim` per signature (`header.d`, `header.s`, `header.a` and the
+//!   RFC 6008 `header.b` prefix; `dkim=none` without any) and `dmarc`
+//!   (`header.from`, `policy.dmarc`). A rejection is proposed only for a
+//!   DMARC fail whose disposition is `reject`, which `t=y` lowers
+//!   ([RFC 9989](https://www.rfc-editor.org/rfc/rfc9989)).
+//!
 //! Known gaps: the provider test is by registrable domain, so two brands of
 //! one company count as two providers; the audit does not probe MX hosts
 //! (open relays, TLS), it reads DNS and policies only.
