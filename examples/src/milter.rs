@@ -74,6 +74,12 @@ where
 {
     loop {
         let (socket, peer) = listener.accept().await?;
+        // The protocol is a ping-pong of small packets: without this, Nagle's
+        // algorithm and delayed acknowledgements add tens of milliseconds
+        // to every message.
+        if let Err(error) = socket.set_nodelay(true) {
+            eprintln!("milter: connection from {peer}: cannot set TCP_NODELAY: {error}");
+        }
         let mut filter = Filter::new(Arc::clone(&config), Arc::clone(&resolver));
 
         tokio::spawn(async move {
@@ -335,6 +341,9 @@ pub async fn send(
     let stream = TcpStream::connect(address)
         .await
         .map_err(|error| format!("cannot connect to {address}: {error}"))?;
+    stream
+        .set_nodelay(true)
+        .map_err(|error| format!("cannot set TCP_NODELAY: {error}"))?;
     let mut connection = Client::new(OptNeg::default())
         .connect_via(stream.compat())
         .await
