@@ -313,12 +313,10 @@ fn addressed_domains(block: &HeaderBlock<'_>, chain: &Chain<'_>) -> Vec<String> 
 }
 
 /// The evidence of hop `hop` (oldest first): its Received field. The hops
-/// are the Received fields read bottom-up, so hop `n` is the field the
-/// chain numbers `count - 1 - n` from the top.
+/// are the Received fields read bottom-up, so hop `n` is the `n`-th from
+/// the bottom.
 fn received_evidence(block: &HeaderBlock<'_>, hop: usize) -> Evidence {
-    let fields: Vec<_> = block.get_all("received").collect();
-    let from_top = fields.len().saturating_sub(hop + 1);
-    match fields.get(from_top) {
+    match block.get_all("received").rev().nth(hop) {
         Some(field) => Evidence {
             field_index: field.index(),
             span: field.span(),
