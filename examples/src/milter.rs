@@ -8,6 +8,13 @@
 //! [`mailtrail::Stamper`]. Each connection is served on its own task. A
 //! failure inside the filter closes the connection, so the MTA applies its
 //! `milter_default_action` and no message is lost.
+//!
+//! Known limits: miltr-common hands header fields over as text, with bytes
+//! that are not UTF-8 replaced by U+FFFD, so a DKIM signature over such a
+//! field (raw 8-bit headers, which RFC 5322 does not allow) fails here
+//! although it may verify on the original bytes; the body is passed as
+//! bytes. The whole message is held in memory while it is checked, as large
+//! as the MTA's size limit lets it be.
 
 use std::net::IpAddr;
 use std::sync::Arc;
