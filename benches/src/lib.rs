@@ -37,6 +37,35 @@ pub fn without_signature(message: &[u8]) -> Vec<u8> {
     [&message[..field.span().start], &message[field.span().end..]].concat()
 }
 
+/// The realistic message signed again for `example.org`, selector `bench`,
+/// at `signed_at` (Unix seconds), relaxed/relaxed, with the key in `pem`;
+/// and the key's TXT record, in character-strings of 255 bytes at most.
+///
+/// ```
+/// let pem = include_str!("../../crates/dkim/tests/data/test-only-ed25519.pem");
+/// let (signed, record) = mailtrail_benches::sign_again(pem, 1_710_234_862);
+///
+/// assert!(signed.starts_with(b"DKIM-Signature: "));
+/// assert!(record.to_text().starts_with("v=DKIM1; k=ed25519; p="));
+/// ```
+///
+/// # Panics
+///
+/// When `pem` is not a signing key.
+pub fn sign_again(pem: &str, signed_at: u64) -> (Vec<u8>, mailtrail_dns::Txt) {
+    let key = mailtrail_dkim::SigningKey::from_pem(pem).expect("the test key reads");
+    let message = without_signature(REALISTIC_MESSAGE);
+    let field = mailtrail_dkim::Signer::new(&key, "example.org", "bench")
+        .expect("valid names")
+        .sign(&message, signed_at)
+        .expect("the message signs");
+
+    let record = key.public_key_record();
+    let strings = record.as_bytes().chunks(255).map(<[u8]>::to_vec);
+    let txt = mailtrail_dns::Txt::new(strings.collect::<Vec<_>>());
+    ([field.as_bytes(), &message].concat(), txt)
+}
+
 /// Polls a future that must complete without waiting, as every evaluation
 /// answered from memory does, so no runtime's cost is measured.
 ///
