@@ -87,6 +87,10 @@ impl<'s> Protocol<'s> {
             Some(slash) => &word[..slash],
             None => word,
         };
+        if !could_be_protocol(word.as_bytes()) {
+            return None;
+        }
+
         let mut buffer = [0_u8; 16];
         let lower = lowercase(word, &mut buffer)?;
         let lower = lower.strip_prefix(b"local-").unwrap_or(lower);
@@ -319,6 +323,16 @@ impl fmt::Display for Greeting {
 }
 
 /// `word` in ASCII lower case in `buffer`, or `None` if it does not fit.
+/// Whether `word` starts with a letter that begins a known protocol name
+/// and is of a length one can have: a cheap test that spares the
+/// comparisons for the other words of a `with` clause (`Microsoft`).
+fn could_be_protocol(word: &[u8]) -> bool {
+    let first = word.first().map_or(0, u8::to_ascii_lowercase);
+
+    (4..=16).contains(&word.len())
+        && matches!(first, b'b' | b'e' | b'h' | b'i' | b'l' | b'p' | b's' | b'u')
+}
+
 fn lowercase<'b>(word: &str, buffer: &'b mut [u8; 16]) -> Option<&'b [u8]> {
     let bytes = word.as_bytes();
     let target = buffer.get_mut(..bytes.len())?;
