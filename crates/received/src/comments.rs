@@ -132,8 +132,8 @@ impl<'s> Reader<'_, 's> {
     /// Reads a word that names what follows it. Returns how many pieces
     /// were used, or `None` if the word is no such keyword.
     fn keyword(&mut self, index: usize) -> Option<usize> {
-        let word = self.text(index);
-        let lower = word.as_bytes().first()?.to_ascii_lowercase();
+        let start = self.pieces[index].start;
+        let lower = self.parser.bytes[start].to_ascii_lowercase();
 
         match lower {
             b'a' => self.authentication(index),
@@ -285,7 +285,8 @@ impl<'s> Reader<'_, 's> {
     /// A comment after `by`'s host: an address first is the receiver's
     /// address; otherwise the text is the MTA's name for itself.
     fn receiver(&mut self, start: usize, end: usize) {
-        if let Some((ip, _)) = parse_ip(self.text(0)) {
+        let first = self.pieces[0];
+        if let Some((ip, _)) = parse_ip_shaped(self.text(0), first.shape) {
             let slot = slot_of(self.pieces[0]);
             self.parser.parts.by_ip.get_or_insert((ip, slot));
             if self.count == 1 {
