@@ -82,42 +82,50 @@ impl<'s> Protocol<'s> {
     }
 
     /// The protocol a known name or MTA spelling stands for, if any.
+    ///
+    /// The name is read as one [`key`] number, so that the `match` below
+    /// compares numbers rather than strings.
     pub(crate) fn recognise(word: &str) -> Option<Protocol<'static>> {
-        let word = match word.bytes().position(|byte| byte == b'/') {
+        let word = word.as_bytes();
+        let word = match word.iter().position(|&byte| byte == b'/') {
             Some(slash) => &word[..slash],
             None => word,
         };
-        if !could_be_protocol(word.as_bytes()) {
+        if !could_be_protocol(word) {
             return None;
         }
 
-        let mut buffer = [0_u8; 16];
-        let lower = lowercase(word, &mut buffer)?;
-        let lower = lower.strip_prefix(b"local-").unwrap_or(lower);
+        let name = match word.get(..6) {
+            Some(prefix) if prefix.eq_ignore_ascii_case(b"local-") => &word[6..],
+            _ => word,
+        };
+        if name.len() >= 16 {
+            return None;
+        }
 
-        let protocol = match lower {
-            b"smtp" | b"smtpsvc" | b"bsmtp" | b"smtpd" => Protocol::Smtp,
-            b"esmtp" => Protocol::Esmtp,
-            b"esmtpa" => Protocol::Esmtpa,
-            b"esmtps" | b"esmtp-tls" => Protocol::Esmtps,
-            b"esmtpsa" => Protocol::Esmtpsa,
-            b"lmtp" => Protocol::Lmtp,
-            b"lmtpa" => Protocol::Lmtpa,
-            b"lmtps" => Protocol::Lmtps,
-            b"lmtpsa" => Protocol::Lmtpsa,
-            b"utf8smtp" => Protocol::Utf8Smtp,
-            b"utf8smtpa" => Protocol::Utf8Smtpa,
-            b"utf8smtps" => Protocol::Utf8Smtps,
-            b"utf8smtpsa" => Protocol::Utf8Smtpsa,
-            b"utf8lmtp" => Protocol::Utf8Lmtp,
-            b"utf8lmtpa" => Protocol::Utf8Lmtpa,
-            b"utf8lmtps" => Protocol::Utf8Lmtps,
-            b"utf8lmtpsa" => Protocol::Utf8Lmtpsa,
-            b"http" | b"httprest" => Protocol::Http,
-            b"https" => Protocol::Https,
-            b"imap" => Protocol::Imap,
-            b"pop3" => Protocol::Pop3,
-            b"local" | b"stdin" => Protocol::Local,
+        let protocol = match key(name) {
+            SMTP | SMTPSVC | BSMTP | SMTPD => Protocol::Smtp,
+            ESMTP => Protocol::Esmtp,
+            ESMTPA => Protocol::Esmtpa,
+            ESMTPS | ESMTP_TLS => Protocol::Esmtps,
+            ESMTPSA => Protocol::Esmtpsa,
+            LMTP => Protocol::Lmtp,
+            LMTPA => Protocol::Lmtpa,
+            LMTPS => Protocol::Lmtps,
+            LMTPSA => Protocol::Lmtpsa,
+            UTF8SMTP => Protocol::Utf8Smtp,
+            UTF8SMTPA => Protocol::Utf8Smtpa,
+            UTF8SMTPS => Protocol::Utf8Smtps,
+            UTF8SMTPSA => Protocol::Utf8Smtpsa,
+            UTF8LMTP => Protocol::Utf8Lmtp,
+            UTF8LMTPA => Protocol::Utf8Lmtpa,
+            UTF8LMTPS => Protocol::Utf8Lmtps,
+            UTF8LMTPSA => Protocol::Utf8Lmtpsa,
+            HTTP | HTTPREST => Protocol::Http,
+            HTTPS => Protocol::Https,
+            IMAP => Protocol::Imap,
+            POP3 => Protocol::Pop3,
+            LOCAL | STDIN => Protocol::Local,
             _ => return None,
         };
 
@@ -332,6 +340,50 @@ fn could_be_protocol(word: &[u8]) -> bool {
     (4..=16).contains(&word.len())
         && matches!(first, b'b' | b'e' | b'h' | b'i' | b'l' | b'p' | b's' | b'u')
 }
+
+/// A name of at most fifteen bytes as one number: its bytes in lower
+/// case, and its length in the last byte, so that no two names share one.
+const fn key(name: &[u8]) -> u128 {
+    let mut bytes = [0_u8; 16];
+    let mut index = 0;
+
+    while index < name.len() && index < 15 {
+        bytes[index] = name[index].to_ascii_lowercase();
+        index += 1;
+    }
+    bytes[15] = name.len() as u8;
+
+    u128::from_le_bytes(bytes)
+}
+
+const SMTP: u128 = key(b"smtp");
+const SMTPSVC: u128 = key(b"smtpsvc");
+const BSMTP: u128 = key(b"bsmtp");
+const SMTPD: u128 = key(b"smtpd");
+const ESMTP: u128 = key(b"esmtp");
+const ESMTPA: u128 = key(b"esmtpa");
+const ESMTPS: u128 = key(b"esmtps");
+const ESMTP_TLS: u128 = key(b"esmtp-tls");
+const ESMTPSA: u128 = key(b"esmtpsa");
+const LMTP: u128 = key(b"lmtp");
+const LMTPA: u128 = key(b"lmtpa");
+const LMTPS: u128 = key(b"lmtps");
+const LMTPSA: u128 = key(b"lmtpsa");
+const UTF8SMTP: u128 = key(b"utf8smtp");
+const UTF8SMTPA: u128 = key(b"utf8smtpa");
+const UTF8SMTPS: u128 = key(b"utf8smtps");
+const UTF8SMTPSA: u128 = key(b"utf8smtpsa");
+const UTF8LMTP: u128 = key(b"utf8lmtp");
+const UTF8LMTPA: u128 = key(b"utf8lmtpa");
+const UTF8LMTPS: u128 = key(b"utf8lmtps");
+const UTF8LMTPSA: u128 = key(b"utf8lmtpsa");
+const HTTP: u128 = key(b"http");
+const HTTPREST: u128 = key(b"httprest");
+const HTTPS: u128 = key(b"https");
+const IMAP: u128 = key(b"imap");
+const POP3: u128 = key(b"pop3");
+const LOCAL: u128 = key(b"local");
+const STDIN: u128 = key(b"stdin");
 
 fn lowercase<'b>(word: &str, buffer: &'b mut [u8; 16]) -> Option<&'b [u8]> {
     let bytes = word.as_bytes();
