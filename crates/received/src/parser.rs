@@ -154,6 +154,10 @@ pub(crate) struct Parser<'s> {
     reported_extra: bool,
     reported_outside: bool,
     reported_after_date: bool,
+    /// The words of the comment being read, filled by
+    /// [`comments::read`]; kept here so that it is set up once per field
+    /// rather than once per comment.
+    pub(crate) pieces: [Token; comments::MAX_PIECES],
 }
 
 impl<'s> Parser<'s> {
@@ -183,6 +187,7 @@ impl<'s> Parser<'s> {
             reported_extra: false,
             reported_outside: false,
             reported_after_date: false,
+            pieces: [Token::default(); comments::MAX_PIECES],
         }
     }
 
