@@ -252,30 +252,45 @@ impl<'s> TlsVersion<'s> {
         Self::recognise(text).unwrap_or(Self::Other(text))
     }
 
-    /// The version a known spelling stands for, if any.
+    /// The version a known spelling stands for, if any: `TLS` or `SSL`
+    /// in any case, an optional `v` (and `-` after `TLS`), then the
+    /// version, matched byte by byte.
     pub(crate) fn recognise(word: &str) -> Option<TlsVersion<'static>> {
-        let mut buffer = [0_u8; 16];
-        let lower = lowercase(word, &mut buffer)?;
+        let word = word.as_bytes();
+        let head = word.get(..3)?;
+        let ssl = head.eq_ignore_ascii_case(b"ssl");
+        if !ssl && !head.eq_ignore_ascii_case(b"tls") {
+            return None;
+        }
 
-        if let Some(rest) = lower.strip_prefix(b"ssl") {
-            return match rest.strip_prefix(b"v").unwrap_or(rest) {
-                b"2" | b"2.0" => Some(TlsVersion::Ssl2),
-                b"3" | b"3.0" => Some(TlsVersion::Ssl3),
+        let mut rest = &word[3..];
+        if let [b'v' | b'V', after @ ..] = rest {
+            rest = after;
+        }
+        if ssl {
+            return match rest {
+                [b'2'] | [b'2', b'.', b'0'] => Some(TlsVersion::Ssl2),
+                [b'3'] | [b'3', b'.', b'0'] => Some(TlsVersion::Ssl3),
                 _ => None,
             };
         }
 
-        let rest = lower.strip_prefix(b"tls")?;
-        let rest = rest.strip_prefix(b"v").unwrap_or(rest);
-        let rest = rest.strip_prefix(b"-").unwrap_or(rest);
-
-        match rest {
-            b"1" | b"1.0" | b"1_0" | b"10" | b"1/sslv3" => Some(TlsVersion::Tls1_0),
-            b"1.1" | b"1_1" | b"11" => Some(TlsVersion::Tls1_1),
-            b"1.2" | b"1_2" | b"12" => Some(TlsVersion::Tls1_2),
-            b"1.3" | b"1_3" | b"13" => Some(TlsVersion::Tls1_3),
-            _ => None,
+        if let [b'-', after @ ..] = rest {
+            rest = after;
         }
+        let version = match rest {
+            [b'1'] | [b'1', b'0'] | [b'1', b'.' | b'_', b'0'] => TlsVersion::Tls1_0,
+            [b'1', minor] | [b'1', b'.' | b'_', minor] => match minor {
+                b'1' => TlsVersion::Tls1_1,
+                b'2' => TlsVersion::Tls1_2,
+                b'3' => TlsVersion::Tls1_3,
+                _ => return None,
+            },
+            _ if rest.eq_ignore_ascii_case(b"1/sslv3") => TlsVersion::Tls1_0,
+            _ => return None,
+        };
+
+        Some(version)
     }
 
     /// The version in OpenSSL's spelling (`TLSv1.2`), or the text as
@@ -384,17 +399,6 @@ const IMAP: u128 = key(b"imap");
 const POP3: u128 = key(b"pop3");
 const LOCAL: u128 = key(b"local");
 const STDIN: u128 = key(b"stdin");
-
-fn lowercase<'b>(word: &str, buffer: &'b mut [u8; 16]) -> Option<&'b [u8]> {
-    let bytes = word.as_bytes();
-    let target = buffer.get_mut(..bytes.len())?;
-
-    for (to, from) in target.iter_mut().zip(bytes) {
-        *to = from.to_ascii_lowercase();
-    }
-
-    Some(target)
-}
 
 #[cfg(test)]
 mod tests {
