@@ -717,6 +717,26 @@ mod tests {
     }
 
     #[test]
+    fn a_common_date_with_a_zone_name_reports_the_name_where_it_is() {
+        let text = "Tue, 12 Mar 2024 09:14:22 GMT (x)";
+        let mut deviations = DateDeviations::default();
+        let date = parse_date(text.as_bytes(), 0, text.len(), &mut deviations).unwrap();
+        let found: Vec<_> = deviations.iter(0).collect();
+
+        assert_eq!(date.timestamp.to_string(), "2024-03-12T09:14:22Z");
+        assert_eq!(date.end, 29);
+        assert_eq!(found, [(DeviationKind::ObsoleteZone, Span::new(26, 29))]);
+        assert_eq!(
+            read("12 Mar 2024 04:14:22 est"),
+            Ok((
+                "2024-03-12T09:14:22Z".into(),
+                -18_000,
+                vec![DeviationKind::ObsoleteZone]
+            ))
+        );
+    }
+
+    #[test]
     fn unknown_zone_names_and_missing_zones_read_as_utc() {
         let (instant, offset, kinds) = read("Mon, 7 Aug 2006 17:48:07 MEST").unwrap();
         assert_eq!((instant.as_str(), offset), ("2006-08-07T17:48:07Z", 0));

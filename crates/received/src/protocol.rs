@@ -434,6 +434,16 @@ mod tests {
     }
 
     #[test]
+    fn names_that_share_a_prefix_or_pad_with_nul_stay_apart() {
+        assert_eq!(Protocol::parse("EsMtPsA"), Protocol::Esmtpsa);
+        assert_eq!(Protocol::parse("esmtp/tls"), Protocol::Esmtp);
+        assert_eq!(Protocol::parse("LOCAL-utf8lmtpsa"), Protocol::Utf8Lmtpsa);
+        assert_eq!(Protocol::parse("smtp\0"), Protocol::Other("smtp\0"));
+        assert_eq!(Protocol::parse("local-"), Protocol::Other("local-"));
+        assert_eq!(Protocol::parse("esmtpsax"), Protocol::Other("esmtpsax"));
+    }
+
+    #[test]
     fn tls_versions_are_read_from_every_spelling() {
         let cases = [
             ("TLSv1.3", TlsVersion::Tls1_3),
