@@ -47,7 +47,7 @@ pub(crate) fn could_be_address(length: usize, shape: u16) -> bool {
 /// `[address]` with an optional `:port` or `.port` after it.
 fn parse_bracketed(text: &str) -> Option<(IpAddr, Option<u16>)> {
     let close = text.bytes().position(|byte| byte == b']')?;
-    let inner = text[1..close].trim_matches([b'(', b')', b' '].map(char::from));
+    let inner = text[1..close].trim_matches(|character| matches!(character, '(' | ')' | ' '));
     let after = &text[close + 1..];
 
     let port = match after.as_bytes().first() {

@@ -57,6 +57,7 @@ pub(crate) fn shape(bytes: &[u8]) -> u16 {
 /// The end of the run of bytes of `bytes` from `start` that have none of
 /// the classes in `stop`, and the union of their classes. Four bytes are
 /// classed per step while none of them stops the run.
+#[inline]
 pub(crate) fn run_end(bytes: &[u8], start: usize, stop: u16) -> (usize, u16) {
     let rest = bytes.get(start..).unwrap_or_default();
     let class = |byte: u8| CLASSES[usize::from(byte)];

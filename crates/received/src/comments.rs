@@ -31,7 +31,6 @@ use crate::{Greeting, TlsVersion};
 pub(crate) fn read(parser: &mut Parser<'_>, open: usize, end: usize) -> (usize, bool) {
     let mut reader = Reader {
         context: parser.clause,
-        pieces: [Token::default(); MAX_PIECES],
         count: 0,
         parser,
     };
@@ -46,13 +45,13 @@ pub(crate) fn read(parser: &mut Parser<'_>, open: usize, end: usize) -> (usize, 
 }
 
 /// How many words of a comment are read; the rest is skipped.
-const MAX_PIECES: usize = 16;
+pub(crate) const MAX_PIECES: usize = 16;
 
-/// A comment split into its first words, and the parser to fill.
+/// A comment split into its first words, kept in the parser's
+/// [`pieces`](Parser::pieces), and the parser to fill.
 struct Reader<'p, 's> {
     parser: &'p mut Parser<'s>,
     context: Clause,
-    pieces: [Token; MAX_PIECES],
     count: usize,
 }
 
@@ -104,7 +103,7 @@ impl<'s> Reader<'_, 's> {
                 }
             };
 
-            self.pieces[self.count] = Token {
+            self.parser.pieces[self.count] = Token {
                 start: position,
                 end: piece_end,
                 kind,
@@ -132,8 +131,8 @@ impl<'s> Reader<'_, 's> {
     /// Reads a word that names what follows it. Returns how many pieces
     /// were used, or `None` if the word is no such keyword.
     fn keyword(&mut self, index: usize) -> Option<usize> {
-        let word = self.text(index);
-        let lower = word.as_bytes().first()?.to_ascii_lowercase();
+        let start = self.parser.pieces[index].start;
+        let lower = self.parser.bytes[start].to_ascii_lowercase();
 
         match lower {
             b'a' => self.authentication(index),
@@ -164,7 +163,7 @@ impl<'s> Reader<'_, 's> {
     /// numbers look like addresses), a reverse-DNS name or `user@host`;
     /// first after `by`, an address.
     fn positional(&mut self, index: usize) -> usize {
-        let piece = self.pieces[index];
+        let piece = self.parser.pieces[index];
 
         if matches!(self.context, Clause::By) {
             return 1;
@@ -214,9 +213,9 @@ impl<'s> Reader<'_, 's> {
 
         let host = if at + 1 == text.len() && self.kind(index + 1) == Some(TokenKind::Bracket) {
             used += 1;
-            slot_of(self.pieces[index + 1])
+            slot_of(self.parser.pieces[index + 1])
         } else {
-            Slot::new(start + at + 1, self.pieces[index].end)
+            Slot::new(start + at + 1, self.parser.pieces[index].end)
         };
 
         if at > 0 {
@@ -226,7 +225,7 @@ impl<'s> Reader<'_, 's> {
         let authenticated = self.is(index + used, "with") && index + used + 1 < self.count;
         let parts = &mut self.parser.parts;
         if authenticated {
-            let mechanism = slot_of(self.pieces[index + used + 1]);
+            let mechanism = slot_of(self.parser.pieces[index + used + 1]);
             parts.auth_user.get_or_insert(user);
             parts.auth_mechanism.get_or_insert(mechanism);
             parts
@@ -262,7 +261,7 @@ impl<'s> Reader<'_, 's> {
     /// An address at `index`, taken as the client's. Returns 1 if it was
     /// one, else 0.
     fn address(&mut self, index: usize) -> usize {
-        let Some(piece) = self.pieces[..self.count].get(index).copied() else {
+        let Some(piece) = self.parser.pieces[..self.count].get(index).copied() else {
             return 0;
         };
         let bare = piece.kind == TokenKind::Word;
@@ -285,8 +284,9 @@ impl<'s> Reader<'_, 's> {
     /// A comment after `by`'s host: an address first is the receiver's
     /// address; otherwise the text is the MTA's name for itself.
     fn receiver(&mut self, start: usize, end: usize) {
-        if let Some((ip, _)) = parse_ip(self.text(0)) {
-            let slot = slot_of(self.pieces[0]);
+        let first = self.parser.pieces[0];
+        if let Some((ip, _)) = parse_ip_shaped(self.text(0), first.shape) {
+            let slot = slot_of(self.parser.pieces[0]);
             self.parser.parts.by_ip.get_or_insert((ip, slot));
             if self.count == 1 {
                 return;
@@ -311,7 +311,7 @@ impl<'s> Reader<'_, 's> {
     /// `authenticated sender: user`, `authenticated user user`,
     /// `authenticated as user`, `authenticated bits=0`.
     fn authentication(&mut self, index: usize) -> Option<usize> {
-        let start = self.pieces[index].start;
+        let start = self.parser.pieces[index].start;
 
         if self.is(index, "auth:") {
             let mut words = 0;
@@ -324,7 +324,7 @@ impl<'s> Reader<'_, 's> {
             if words >= 1 {
                 self.set(index + words.min(2), |parts| &mut parts.auth_user);
             }
-            let end = self.pieces[index + words.min(2)].end;
+            let end = self.parser.pieces[index + words.min(2)].end;
             self.parser
                 .parts
                 .auth
@@ -359,7 +359,7 @@ impl<'s> Reader<'_, 's> {
 
     fn mark_authenticated(&mut self, start: usize, last: usize) {
         let last = last.min(self.count.saturating_sub(1));
-        let end = self.pieces[last].end;
+        let end = self.parser.pieces[last].end;
 
         self.parser
             .parts
@@ -381,7 +381,7 @@ impl<'s> Reader<'_, 's> {
             return None;
         }
 
-        if let Some(piece) = self.pieces[..self.count].get(index + 1).copied() {
+        if let Some(piece) = self.parser.pieces[..self.count].get(index + 1).copied() {
             let slot = self.parser.unwrapped(piece);
             self.parser.parts.envelope_from.get_or_insert(slot);
             self.parser.recognised = true;
@@ -401,16 +401,16 @@ impl<'s> Reader<'_, 's> {
         .into_iter()
         .find_map(|(name, greeting)| command.eq_ignore_ascii_case(name).then_some(greeting))?;
 
-        let piece = self.pieces[index];
+        let piece = self.parser.pieces[index];
         let (value, used) = match &word[4..] {
             "" => (
-                self.pieces[..self.count]
+                self.parser.pieces[..self.count]
                     .get(index + 1)
                     .map(|&next| slot_of(next)),
                 2,
             ),
             "=" => (
-                self.pieces[..self.count]
+                self.parser.pieces[..self.count]
                     .get(index + 1)
                     .map(|&next| slot_of(next)),
                 2,
@@ -433,15 +433,15 @@ impl<'s> Reader<'_, 's> {
     fn ident(&mut self, index: usize) -> Option<usize> {
         let word = self.text(index);
         let prefix = word.get(..6).unwrap_or_default();
-        let start = self.pieces[index].start;
+        let start = self.parser.pieces[index].start;
 
         if prefix.eq_ignore_ascii_case("ident:") && word.len() > 6 {
             let user = match word.rfind('@') {
                 Some(at) if at > 6 => {
-                    self.host(Slot::new(start + at + 1, self.pieces[index].end));
+                    self.host(Slot::new(start + at + 1, self.parser.pieces[index].end));
                     Slot::new(start + 6, start + at)
                 }
-                _ => Slot::new(start + 6, self.pieces[index].end),
+                _ => Slot::new(start + 6, self.parser.pieces[index].end),
             };
             self.parser.parts.ident.get_or_insert(user);
             self.parser.recognised = true;
@@ -453,11 +453,11 @@ impl<'s> Reader<'_, 's> {
         }
 
         let (user, used) = match word.len() {
-            6 => match self.pieces[..self.count].get(index + 1) {
+            6 => match self.parser.pieces[..self.count].get(index + 1) {
                 Some(&next) => (self.parser.unwrapped(next), 2),
                 None => return Some(1),
             },
-            _ => (Slot::new(start + 6, self.pieces[index].end), 1),
+            _ => (Slot::new(start + 6, self.parser.pieces[index].end), 1),
         };
         self.parser.parts.ident.get_or_insert(user);
         self.parser.recognised = true;
@@ -521,7 +521,7 @@ impl<'s> Reader<'_, 's> {
 
     /// `VERSION:CIPHER[:BITS...]` at `index`. Returns the pieces used.
     fn colon_triple(&mut self, index: usize) -> usize {
-        let Some(piece) = self.pieces[..self.count].get(index).copied() else {
+        let Some(piece) = self.parser.pieces[..self.count].get(index).copied() else {
             return 0;
         };
         let text = self.text(index);
@@ -579,7 +579,7 @@ impl<'s> Reader<'_, 's> {
             return Some(2);
         }
 
-        let piece = &mut self.pieces[index];
+        let piece = &mut self.parser.pieces[index];
         piece.start += prefix.len();
         store(self, index);
         Some(1)
@@ -594,7 +594,7 @@ impl<'s> Reader<'_, 's> {
         }
 
         let version = TlsVersion::recognise(self.text(index));
-        let slot = slot_of(self.pieces[index]);
+        let slot = slot_of(self.parser.pieces[index]);
         self.parser.parts.tls_version.get_or_insert((version, slot));
         self.parser.recognised = true;
     }
@@ -606,7 +606,7 @@ impl<'s> Reader<'_, 's> {
     /// Stores the piece at `index`, without brackets, in the part `field`
     /// selects, unless that part is known already.
     fn set(&mut self, index: usize, field: fn(&mut Parts) -> &mut Option<Slot>) {
-        if let Some(&piece) = self.pieces[..self.count].get(index) {
+        if let Some(&piece) = self.parser.pieces[..self.count].get(index) {
             let slot = self.parser.unwrapped(piece);
             field(self.parser.parts).get_or_insert(slot);
             self.parser.recognised = true;
@@ -625,20 +625,22 @@ impl<'s> Reader<'_, 's> {
     fn text(&self, index: usize) -> &'s str {
         let text: &'s str = self.parser.text;
 
-        match self.pieces[..self.count].get(index) {
+        match self.parser.pieces[..self.count].get(index) {
             Some(piece) => text.get(piece.start..piece.end).unwrap_or_default(),
             None => "",
         }
     }
 
     fn kind(&self, index: usize) -> Option<TokenKind> {
-        self.pieces[..self.count].get(index).map(|piece| piece.kind)
+        self.parser.pieces[..self.count]
+            .get(index)
+            .map(|piece| piece.kind)
     }
 
     /// Whether the piece at `index` is `word`, without regard to case;
     /// compared as bytes, which needs no check of character boundaries.
     fn is(&self, index: usize, word: &str) -> bool {
-        let bytes = match self.pieces[..self.count].get(index) {
+        let bytes = match self.parser.pieces[..self.count].get(index) {
             Some(piece) => self.parser.bytes.get(piece.start..piece.end),
             None => None,
         };

@@ -61,7 +61,7 @@ pub(crate) fn parse_date(
     deviations: &mut DateDeviations,
 ) -> Result<ParsedDate, usize> {
     let bytes = &bytes[..end.min(bytes.len())];
-    if let Some(date) = common_date(bytes, start) {
+    if let Some(date) = common_date(bytes, start, deviations) {
         return Ok(date);
     }
 
@@ -105,10 +105,11 @@ pub(crate) fn parse_date(
 }
 
 /// Reads the form nearly every MTA writes, `[Ddd, ]d Mon yyyy hh:mm[:ss]
-/// +hhmm`, in one straight pass without deviations. Anything else (and a
-/// weekday that does not match) gives `None` and goes to the general
-/// lexer, which reads it the same way when it is this form.
-fn common_date(bytes: &[u8], start: usize) -> Option<ParsedDate> {
+/// +hhmm`, in one straight pass; an obsolete zone name such as `GMT` in
+/// place of the offset is read and reported as the general lexer would.
+/// Anything else (and a weekday that does not match) gives `None` and goes
+/// to the general lexer, which reads it the same way when it is this form.
+fn common_date(bytes: &[u8], start: usize, deviations: &mut DateDeviations) -> Option<ParsedDate> {
     let mut at = skip_fws(bytes, start);
     let date_start = at;
 
@@ -137,14 +138,7 @@ fn common_date(bytes: &[u8], start: usize) -> Option<ParsedDate> {
         return None;
     }
 
-    let at = skip_fws(bytes, at);
-    let sign = match bytes.get(at)? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let (zone, end) = digits(bytes, at + 1, 4, 4)?;
-    let offset = sign * (zone / 100 * 3600 + zone % 100 * 60) as i32;
+    let (offset, zone_name, end) = common_zone(bytes, skip_fws(bytes, at))?;
 
     let year = i64::from(year);
     if day == 0 || day > days_in_month(year, month) {
@@ -157,12 +151,43 @@ fn common_date(bytes: &[u8], start: usize) -> Option<ParsedDate> {
 
     let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     let timestamp = Timestamp::from_second(local - i64::from(offset)).ok()?;
+    if let Some(zone_start) = zone_name {
+        deviations.push(DeviationKind::ObsoleteZone, zone_start, end);
+    }
+
     Some(ParsedDate {
         timestamp,
         offset_seconds: offset,
         start: date_start,
         end,
     })
+}
+
+/// The zone of a common date at `at`: `+hhmm` or `-hhmm`, or an obsolete
+/// zone name (RFC 5322 §4.3) of at most five letters. Returns the offset,
+/// where the name starts if it was one, and where the zone ends.
+fn common_zone(bytes: &[u8], at: usize) -> Option<(i32, Option<usize>, usize)> {
+    let sign = match bytes.get(at)? {
+        b'+' => 1,
+        b'-' => -1,
+        byte if byte.is_ascii_alphabetic() => {
+            let rest = &bytes[at..];
+            let length = rest
+                .iter()
+                .take_while(|byte| byte.is_ascii_alphabetic())
+                .count();
+            let offset = obsolete_zone(&rest[..length])?;
+            return Some((offset, Some(at), at + length));
+        }
+        _ => return None,
+    };
+
+    let (zone, end) = digits(bytes, at + 1, 4, 4)?;
+    Some((
+        sign * (zone / 100 * 3600 + zone % 100 * 60) as i32,
+        None,
+        end,
+    ))
 }
 
 /// The position of the first byte at or after `at` that is not white
@@ -689,6 +714,26 @@ mod tests {
         assert_eq!(instant, "1999-01-01T00:00:00Z");
         let (instant, _, _) = read("1 Jan 103 00:00:00 +0000").unwrap();
         assert_eq!(instant, "2003-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn a_common_date_with_a_zone_name_reports_the_name_where_it_is() {
+        let text = "Tue, 12 Mar 2024 09:14:22 GMT (x)";
+        let mut deviations = DateDeviations::default();
+        let date = parse_date(text.as_bytes(), 0, text.len(), &mut deviations).unwrap();
+        let found: Vec<_> = deviations.iter(0).collect();
+
+        assert_eq!(date.timestamp.to_string(), "2024-03-12T09:14:22Z");
+        assert_eq!(date.end, 29);
+        assert_eq!(found, [(DeviationKind::ObsoleteZone, Span::new(26, 29))]);
+        assert_eq!(
+            read("12 Mar 2024 04:14:22 est"),
+            Ok((
+                "2024-03-12T09:14:22Z".into(),
+                -18_000,
+                vec![DeviationKind::ObsoleteZone]
+            ))
+        );
     }
 
     #[test]

@@ -74,17 +74,28 @@ pub(crate) enum Clause {
 }
 
 impl Clause {
-    /// The clause a keyword opens, compared without regard to case.
+    /// The clause a keyword opens, compared without regard to case: the
+    /// short keywords are all letters, so setting bit 5 of each byte folds
+    /// the case, and only the letter or its capital then match.
     fn keyword(word: &[u8]) -> Option<Self> {
-        let clause = match word.len() {
-            2 if word.eq_ignore_ascii_case(b"by") => Self::By,
-            2 if word.eq_ignore_ascii_case(b"id") => Self::Id,
-            3 if word.eq_ignore_ascii_case(b"via") => Self::Via,
-            3 if word.eq_ignore_ascii_case(b"for") => Self::For,
-            3 if word.eq_ignore_ascii_case(b"tls") => Self::Tls,
-            4 if word.eq_ignore_ascii_case(b"from") => Self::From,
-            4 if word.eq_ignore_ascii_case(b"with") => Self::With,
-            13 if word.eq_ignore_ascii_case(b"envelope-from") => Self::EnvelopeFrom,
+        let clause = match *word {
+            [a, b] => match [a | 0x20, b | 0x20] {
+                [b'b', b'y'] => Self::By,
+                [b'i', b'd'] => Self::Id,
+                _ => return None,
+            },
+            [a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
+                [b'v', b'i', b'a'] => Self::Via,
+                [b'f', b'o', b'r'] => Self::For,
+                [b't', b'l', b's'] => Self::Tls,
+                _ => return None,
+            },
+            [a, b, c, d] => match [a | 0x20, b | 0x20, c | 0x20, d | 0x20] {
+                [b'f', b'r', b'o', b'm'] => Self::From,
+                [b'w', b'i', b't', b'h'] => Self::With,
+                _ => return None,
+            },
+            _ if word.eq_ignore_ascii_case(b"envelope-from") => Self::EnvelopeFrom,
             _ => return None,
         };
 
@@ -154,6 +165,10 @@ pub(crate) struct Parser<'s> {
     reported_extra: bool,
     reported_outside: bool,
     reported_after_date: bool,
+    /// The words of the comment being read, filled by
+    /// [`comments::read`]; kept here so that it is set up once per field
+    /// rather than once per comment.
+    pub(crate) pieces: [Token; comments::MAX_PIECES],
 }
 
 impl<'s> Parser<'s> {
@@ -183,6 +198,7 @@ impl<'s> Parser<'s> {
             reported_extra: false,
             reported_outside: false,
             reported_after_date: false,
+            pieces: [Token::default(); comments::MAX_PIECES],
         }
     }
 
@@ -463,7 +479,8 @@ impl<'s> Parser<'s> {
             TokenKind::Bracket | TokenKind::Angle | TokenKind::Quoted => {
                 (token.start + 1, token.end - 1)
             }
-            TokenKind::Word => (token.start, token.end),
+            // A word holds no space: it is its only protocol word.
+            TokenKind::Word => return self.protocol_word(token.start, token.end),
         };
 
         let mut position = start;

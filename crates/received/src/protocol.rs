@@ -82,38 +82,50 @@ impl<'s> Protocol<'s> {
     }
 
     /// The protocol a known name or MTA spelling stands for, if any.
+    ///
+    /// The name is read as one [`key`] number, so that the `match` below
+    /// compares numbers rather than strings.
     pub(crate) fn recognise(word: &str) -> Option<Protocol<'static>> {
-        let word = match word.bytes().position(|byte| byte == b'/') {
+        let word = word.as_bytes();
+        let word = match word.iter().position(|&byte| byte == b'/') {
             Some(slash) => &word[..slash],
             None => word,
         };
-        let mut buffer = [0_u8; 16];
-        let lower = lowercase(word, &mut buffer)?;
-        let lower = lower.strip_prefix(b"local-").unwrap_or(lower);
+        if !could_be_protocol(word) {
+            return None;
+        }
 
-        let protocol = match lower {
-            b"smtp" | b"smtpsvc" | b"bsmtp" | b"smtpd" => Protocol::Smtp,
-            b"esmtp" => Protocol::Esmtp,
-            b"esmtpa" => Protocol::Esmtpa,
-            b"esmtps" | b"esmtp-tls" => Protocol::Esmtps,
-            b"esmtpsa" => Protocol::Esmtpsa,
-            b"lmtp" => Protocol::Lmtp,
-            b"lmtpa" => Protocol::Lmtpa,
-            b"lmtps" => Protocol::Lmtps,
-            b"lmtpsa" => Protocol::Lmtpsa,
-            b"utf8smtp" => Protocol::Utf8Smtp,
-            b"utf8smtpa" => Protocol::Utf8Smtpa,
-            b"utf8smtps" => Protocol::Utf8Smtps,
-            b"utf8smtpsa" => Protocol::Utf8Smtpsa,
-            b"utf8lmtp" => Protocol::Utf8Lmtp,
-            b"utf8lmtpa" => Protocol::Utf8Lmtpa,
-            b"utf8lmtps" => Protocol::Utf8Lmtps,
-            b"utf8lmtpsa" => Protocol::Utf8Lmtpsa,
-            b"http" | b"httprest" => Protocol::Http,
-            b"https" => Protocol::Https,
-            b"imap" => Protocol::Imap,
-            b"pop3" => Protocol::Pop3,
-            b"local" | b"stdin" => Protocol::Local,
+        let name = match word.get(..6) {
+            Some(prefix) if prefix.eq_ignore_ascii_case(b"local-") => &word[6..],
+            _ => word,
+        };
+        if name.len() >= 16 {
+            return None;
+        }
+
+        let protocol = match key(name) {
+            SMTP | SMTPSVC | BSMTP | SMTPD => Protocol::Smtp,
+            ESMTP => Protocol::Esmtp,
+            ESMTPA => Protocol::Esmtpa,
+            ESMTPS | ESMTP_TLS => Protocol::Esmtps,
+            ESMTPSA => Protocol::Esmtpsa,
+            LMTP => Protocol::Lmtp,
+            LMTPA => Protocol::Lmtpa,
+            LMTPS => Protocol::Lmtps,
+            LMTPSA => Protocol::Lmtpsa,
+            UTF8SMTP => Protocol::Utf8Smtp,
+            UTF8SMTPA => Protocol::Utf8Smtpa,
+            UTF8SMTPS => Protocol::Utf8Smtps,
+            UTF8SMTPSA => Protocol::Utf8Smtpsa,
+            UTF8LMTP => Protocol::Utf8Lmtp,
+            UTF8LMTPA => Protocol::Utf8Lmtpa,
+            UTF8LMTPS => Protocol::Utf8Lmtps,
+            UTF8LMTPSA => Protocol::Utf8Lmtpsa,
+            HTTP | HTTPREST => Protocol::Http,
+            HTTPS => Protocol::Https,
+            IMAP => Protocol::Imap,
+            POP3 => Protocol::Pop3,
+            LOCAL | STDIN => Protocol::Local,
             _ => return None,
         };
 
@@ -240,30 +252,45 @@ impl<'s> TlsVersion<'s> {
         Self::recognise(text).unwrap_or(Self::Other(text))
     }
 
-    /// The version a known spelling stands for, if any.
+    /// The version a known spelling stands for, if any: `TLS` or `SSL`
+    /// in any case, an optional `v` (and `-` after `TLS`), then the
+    /// version, matched byte by byte.
     pub(crate) fn recognise(word: &str) -> Option<TlsVersion<'static>> {
-        let mut buffer = [0_u8; 16];
-        let lower = lowercase(word, &mut buffer)?;
+        let word = word.as_bytes();
+        let head = word.get(..3)?;
+        let ssl = head.eq_ignore_ascii_case(b"ssl");
+        if !ssl && !head.eq_ignore_ascii_case(b"tls") {
+            return None;
+        }
 
-        if let Some(rest) = lower.strip_prefix(b"ssl") {
-            return match rest.strip_prefix(b"v").unwrap_or(rest) {
-                b"2" | b"2.0" => Some(TlsVersion::Ssl2),
-                b"3" | b"3.0" => Some(TlsVersion::Ssl3),
+        let mut rest = &word[3..];
+        if let [b'v' | b'V', after @ ..] = rest {
+            rest = after;
+        }
+        if ssl {
+            return match rest {
+                [b'2'] | [b'2', b'.', b'0'] => Some(TlsVersion::Ssl2),
+                [b'3'] | [b'3', b'.', b'0'] => Some(TlsVersion::Ssl3),
                 _ => None,
             };
         }
 
-        let rest = lower.strip_prefix(b"tls")?;
-        let rest = rest.strip_prefix(b"v").unwrap_or(rest);
-        let rest = rest.strip_prefix(b"-").unwrap_or(rest);
-
-        match rest {
-            b"1" | b"1.0" | b"1_0" | b"10" | b"1/sslv3" => Some(TlsVersion::Tls1_0),
-            b"1.1" | b"1_1" | b"11" => Some(TlsVersion::Tls1_1),
-            b"1.2" | b"1_2" | b"12" => Some(TlsVersion::Tls1_2),
-            b"1.3" | b"1_3" | b"13" => Some(TlsVersion::Tls1_3),
-            _ => None,
+        if let [b'-', after @ ..] = rest {
+            rest = after;
         }
+        let version = match rest {
+            [b'1'] | [b'1', b'0'] | [b'1', b'.' | b'_', b'0'] => TlsVersion::Tls1_0,
+            [b'1', minor] | [b'1', b'.' | b'_', minor] => match minor {
+                b'1' => TlsVersion::Tls1_1,
+                b'2' => TlsVersion::Tls1_2,
+                b'3' => TlsVersion::Tls1_3,
+                _ => return None,
+            },
+            _ if rest.eq_ignore_ascii_case(b"1/sslv3") => TlsVersion::Tls1_0,
+            _ => return None,
+        };
+
+        Some(version)
     }
 
     /// The version in OpenSSL's spelling (`TLSv1.2`), or the text as
@@ -319,16 +346,59 @@ impl fmt::Display for Greeting {
 }
 
 /// `word` in ASCII lower case in `buffer`, or `None` if it does not fit.
-fn lowercase<'b>(word: &str, buffer: &'b mut [u8; 16]) -> Option<&'b [u8]> {
-    let bytes = word.as_bytes();
-    let target = buffer.get_mut(..bytes.len())?;
+/// Whether `word` starts with a letter that begins a known protocol name
+/// and is of a length one can have: a cheap test that spares the
+/// comparisons for the other words of a `with` clause (`Microsoft`).
+fn could_be_protocol(word: &[u8]) -> bool {
+    let first = word.first().map_or(0, u8::to_ascii_lowercase);
 
-    for (to, from) in target.iter_mut().zip(bytes) {
-        *to = from.to_ascii_lowercase();
-    }
-
-    Some(target)
+    (4..=16).contains(&word.len())
+        && matches!(first, b'b' | b'e' | b'h' | b'i' | b'l' | b'p' | b's' | b'u')
 }
+
+/// A name of at most fifteen bytes as one number: its bytes in lower
+/// case, and its length in the last byte, so that no two names share one.
+const fn key(name: &[u8]) -> u128 {
+    let mut bytes = [0_u8; 16];
+    let mut index = 0;
+
+    while index < name.len() && index < 15 {
+        bytes[index] = name[index].to_ascii_lowercase();
+        index += 1;
+    }
+    bytes[15] = name.len() as u8;
+
+    u128::from_le_bytes(bytes)
+}
+
+const SMTP: u128 = key(b"smtp");
+const SMTPSVC: u128 = key(b"smtpsvc");
+const BSMTP: u128 = key(b"bsmtp");
+const SMTPD: u128 = key(b"smtpd");
+const ESMTP: u128 = key(b"esmtp");
+const ESMTPA: u128 = key(b"esmtpa");
+const ESMTPS: u128 = key(b"esmtps");
+const ESMTP_TLS: u128 = key(b"esmtp-tls");
+const ESMTPSA: u128 = key(b"esmtpsa");
+const LMTP: u128 = key(b"lmtp");
+const LMTPA: u128 = key(b"lmtpa");
+const LMTPS: u128 = key(b"lmtps");
+const LMTPSA: u128 = key(b"lmtpsa");
+const UTF8SMTP: u128 = key(b"utf8smtp");
+const UTF8SMTPA: u128 = key(b"utf8smtpa");
+const UTF8SMTPS: u128 = key(b"utf8smtps");
+const UTF8SMTPSA: u128 = key(b"utf8smtpsa");
+const UTF8LMTP: u128 = key(b"utf8lmtp");
+const UTF8LMTPA: u128 = key(b"utf8lmtpa");
+const UTF8LMTPS: u128 = key(b"utf8lmtps");
+const UTF8LMTPSA: u128 = key(b"utf8lmtpsa");
+const HTTP: u128 = key(b"http");
+const HTTPREST: u128 = key(b"httprest");
+const HTTPS: u128 = key(b"https");
+const IMAP: u128 = key(b"imap");
+const POP3: u128 = key(b"pop3");
+const LOCAL: u128 = key(b"local");
+const STDIN: u128 = key(b"stdin");
 
 #[cfg(test)]
 mod tests {
@@ -361,6 +431,16 @@ mod tests {
         );
         assert!(!Protocol::Other("x").is_registered());
         assert!(Protocol::Lmtps.is_registered() && !Protocol::Http.is_registered());
+    }
+
+    #[test]
+    fn names_that_share_a_prefix_or_pad_with_nul_stay_apart() {
+        assert_eq!(Protocol::parse("EsMtPsA"), Protocol::Esmtpsa);
+        assert_eq!(Protocol::parse("esmtp/tls"), Protocol::Esmtp);
+        assert_eq!(Protocol::parse("LOCAL-utf8lmtpsa"), Protocol::Utf8Lmtpsa);
+        assert_eq!(Protocol::parse("smtp\0"), Protocol::Other("smtp\0"));
+        assert_eq!(Protocol::parse("local-"), Protocol::Other("local-"));
+        assert_eq!(Protocol::parse("esmtpsax"), Protocol::Other("esmtpsax"));
     }
 
     #[test]
