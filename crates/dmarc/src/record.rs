@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use mailtrail_message::Deviation;
 
@@ -131,9 +132,17 @@ pub struct FailureOptions {
 ///
 /// Invalid URIs were reported as deviations when the record was parsed and
 /// are skipped by [`iter`](Self::iter); equality compares the valid URIs.
+/// An owned list shares its text, so cloning a record is cheap.
 #[derive(Clone, Debug)]
 pub struct ReportUris<'a> {
-    text: Cow<'a, str>,
+    text: UriText<'a>,
+}
+
+/// The text of a URI list: borrowed from the record, or shared.
+#[derive(Clone, Debug)]
+enum UriText<'a> {
+    Borrowed(&'a str),
+    Shared(Arc<str>),
 }
 
 /// One report destination.
@@ -278,10 +287,11 @@ impl Record<'_> {
     /// or `np` is ignored like any other invalid value.
     pub fn policies(&self, mode: Mode) -> Result<Policies, NoPolicy> {
         let subdomain_broken = mode == Mode::Rfc7489 && self.is_invalid(Tag::Sp);
-        let has_destination = self
-            .aggregate_reports
-            .as_ref()
-            .is_some_and(|uris| uris.iter().next().is_some());
+        let has_destination = || {
+            self.aggregate_reports
+                .as_ref()
+                .is_some_and(|uris| uris.iter().next().is_some())
+        };
 
         match self.policy {
             Some(policy) if !subdomain_broken => {
@@ -294,7 +304,7 @@ impl Record<'_> {
                     assumed_none: false,
                 })
             }
-            _ if has_destination => Ok(Policies {
+            _ if has_destination() => Ok(Policies {
                 domain: Policy::None,
                 subdomain: Policy::None,
                 nonexistent: Policy::None,
@@ -466,12 +476,20 @@ impl fmt::Display for FailureOptions {
 impl<'a> ReportUris<'a> {
     /// Wraps the text of a `rua=` or `ruf=` value; the parser checked it.
     pub(crate) fn new(text: Cow<'a, str>) -> Self {
+        let text = match text {
+            Cow::Borrowed(text) => UriText::Borrowed(text),
+            Cow::Owned(text) => UriText::Shared(Arc::from(text)),
+        };
         Self { text }
     }
 
     /// The valid destinations, in the order written.
     pub fn iter(&self) -> impl Iterator<Item = ReportUri<'_>> + '_ {
-        crate::parse::pieces(&self.text, b',')
+        let text = match &self.text {
+            UriText::Borrowed(text) => text,
+            UriText::Shared(text) => &**text,
+        };
+        crate::parse::pieces(text, b',')
             .filter_map(|element| crate::parse::report_uri(element.trim_matches([' ', '\t'])))
     }
 
@@ -482,9 +500,11 @@ impl<'a> ReportUris<'a> {
 
     /// Copies the text so the list outlives its input.
     pub fn into_owned(self) -> ReportUris<'static> {
-        ReportUris {
-            text: Cow::Owned(self.text.into_owned()),
-        }
+        let text = match self.text {
+            UriText::Borrowed(text) => UriText::Shared(Arc::from(text)),
+            UriText::Shared(text) => UriText::Shared(text),
+        };
+        ReportUris { text }
     }
 }
 
@@ -549,15 +569,20 @@ impl Tag {
 
     /// The tag with this name, compared without regard to case.
     pub fn from_name(name: &str) -> Option<Self> {
-        // The name's bytes, lowercased, packed into one integer.
         let bytes = name.as_bytes();
         if bytes.len() > 5 {
             return None;
         }
-        let packed = bytes.iter().fold(0u64, |packed, byte| {
-            packed << 8 | u64::from(byte.to_ascii_lowercase())
+        let key = bytes.iter().fold(0u64, |key, byte| {
+            key << 8 | u64::from(byte.to_ascii_lowercase())
         });
-        const fn key(name: &[u8]) -> u64 {
+        Self::from_key(key)
+    }
+
+    /// The tag whose name, lowercased, packs into `key` one byte after the
+    /// other (`"sp"` is `0x7370`); the parser packs names as it reads them.
+    pub(crate) const fn from_key(key: u64) -> Option<Self> {
+        const fn key_of(name: &[u8]) -> u64 {
             let mut key = 0u64;
             let mut index = 0;
             while index < name.len() {
@@ -566,21 +591,21 @@ impl Tag {
             }
             key
         }
-        const V: u64 = key(b"v");
-        const P: u64 = key(b"p");
-        const SP: u64 = key(b"sp");
-        const NP: u64 = key(b"np");
-        const ADKIM: u64 = key(b"adkim");
-        const ASPF: u64 = key(b"aspf");
-        const FO: u64 = key(b"fo");
-        const RUA: u64 = key(b"rua");
-        const RUF: u64 = key(b"ruf");
-        const PSD: u64 = key(b"psd");
-        const T: u64 = key(b"t");
-        const PCT: u64 = key(b"pct");
-        const RF: u64 = key(b"rf");
-        const RI: u64 = key(b"ri");
-        Some(match packed {
+        const V: u64 = key_of(b"v");
+        const P: u64 = key_of(b"p");
+        const SP: u64 = key_of(b"sp");
+        const NP: u64 = key_of(b"np");
+        const ADKIM: u64 = key_of(b"adkim");
+        const ASPF: u64 = key_of(b"aspf");
+        const FO: u64 = key_of(b"fo");
+        const RUA: u64 = key_of(b"rua");
+        const RUF: u64 = key_of(b"ruf");
+        const PSD: u64 = key_of(b"psd");
+        const T: u64 = key_of(b"t");
+        const PCT: u64 = key_of(b"pct");
+        const RF: u64 = key_of(b"rf");
+        const RI: u64 = key_of(b"ri");
+        Some(match key {
             V => Self::V,
             P => Self::P,
             SP => Self::Sp,
