@@ -93,16 +93,19 @@ pub(crate) fn is_within(domain: &str, ancestor: &str) -> bool {
 /// assert_eq!(tree_walk("mail.example.com").count(), 3);
 /// ```
 pub fn tree_walk(domain: &str) -> impl Iterator<Item = &str> {
-    let total = label_count(domain);
-    let mut next = Some(total);
+    // One label fewer each step, cut from the left; only the jump needs the
+    // label count.
+    let mut jump = label_count(domain) > TREE_WALK_JUMP_LABELS;
+    let mut next = Some(domain);
     std::iter::from_fn(move || {
-        let labels = next?;
-        next = match labels {
-            1 => None,
-            _ if labels == total && labels > TREE_WALK_JUMP_LABELS => Some(TREE_WALK_JUMP_LABELS),
-            _ => Some(labels - 1),
+        let current = next?;
+        next = if jump {
+            jump = false;
+            Some(last_labels(domain, TREE_WALK_JUMP_LABELS))
+        } else {
+            current.split_once('.').map(|(_, parent)| parent)
         };
-        Some(last_labels(domain, labels))
+        Some(current)
     })
 }
 

@@ -148,7 +148,8 @@ mod report;
 mod verdict;
 
 pub use discovery::{
-    Found, WalkPurpose, WalkStep, public_suffix_organizational_domain, registrable_domain,
+    Found, KnownRecords, WalkPurpose, WalkStep, public_suffix_organizational_domain,
+    registrable_domain,
 };
 pub use domain::{TREE_WALK_JUMP_LABELS, normalize_domain, tree_walk};
 pub use evaluate::{
