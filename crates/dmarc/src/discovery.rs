@@ -209,7 +209,10 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
             None => [None, None],
         };
         let walk = psl_org.is_none().then(|| tree_walk(author));
-        let targets = listed.into_iter().flatten().chain(walk.into_iter().flatten());
+        let targets = listed
+            .into_iter()
+            .flatten()
+            .chain(walk.into_iter().flatten());
 
         for domain in targets {
             match self.lookup(domain, None).await {

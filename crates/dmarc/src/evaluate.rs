@@ -483,7 +483,10 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                 SpfIdentity::MailFrom => "MAIL FROM",
                 SpfIdentity::Helo => "HELO",
             };
-            let aligned = self.aligned(&spf.domain, record.spf_alignment()).await;
+            let normal = normalize_domain(&spf.domain);
+            let aligned = self
+                .aligned(normal.as_deref(), record.spf_alignment())
+                .await;
             match (spf.result, aligned) {
                 (SpfResult::Pass, Ok(true)) => {
                     verdict.spf_aligned = true;
@@ -521,15 +524,14 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
             if !matches!(signature.result, DkimResult::Pass | DkimResult::TempError) {
                 continue;
             }
+            let normal = normalize_domain(&signature.domain);
             let aligned = self
-                .aligned(&signature.domain, record.dkim_alignment())
+                .aligned(normal.as_deref(), record.dkim_alignment())
                 .await;
             match (signature.result, aligned) {
                 (DkimResult::Pass, Ok(true)) => {
                     // Aligned, so the name normalized.
-                    let domain = normalize_domain(&signature.domain)
-                        .map(Cow::into_owned)
-                        .unwrap_or_default();
+                    let domain = normal.map(Cow::into_owned).unwrap_or_default();
                     note!(
                         self.explain,
                         verdict.reasons,
@@ -557,11 +559,12 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
         }
     }
 
-    /// Whether `domain` aligns with the author domain. Relaxed alignment
-    /// compares organizational domains, and asks for the other domain's only
-    /// when it lies within the author's organizational domain.
-    async fn aligned(&mut self, domain: &str, mode: Alignment) -> Result<bool, String> {
-        let Some(domain) = normalize_domain(domain) else {
+    /// Whether `domain` (normalized; `None` when it is not a domain name)
+    /// aligns with the author domain. Relaxed alignment compares
+    /// organizational domains, and asks for the other domain's only when it
+    /// lies within the author's organizational domain.
+    async fn aligned(&mut self, domain: Option<&str>, mode: Alignment) -> Result<bool, String> {
+        let Some(domain) = domain else {
             return Ok(false);
         };
         if domain == self.author {

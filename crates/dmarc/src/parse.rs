@@ -143,7 +143,8 @@ impl<'a> Record<'a> {
             ),
             Tag::Ri => set(&mut self.report_interval, number(value)),
             Tag::Rf => {
-                let formats = keywords(value).then(|| Cow::Borrowed(&text[spec.value_span.range()]));
+                let formats =
+                    keywords(value).then(|| Cow::Borrowed(&text[spec.value_span.range()]));
                 set(&mut self.report_formats, formats)
             }
             Tag::Rua => {
@@ -218,14 +219,20 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
 
 /// `none`, `quarantine` or `reject`, without regard to case.
 fn policy(value: &[u8]) -> Option<Policy> {
-    let policy = match value.len() {
-        4 => Policy::None,
-        6 => Policy::Reject,
-        10 => Policy::Quarantine,
+    let policy = match value.first()? | 0x20 {
+        b'n' => Policy::None,
+        b'q' => Policy::Quarantine,
+        b'r' => Policy::Reject,
         _ => return None,
     };
+    // Setting bit 0x20 lowercases a capital and leaves a lowercase letter.
     let written = policy.as_str().as_bytes();
-    written.eq_ignore_ascii_case(value).then_some(policy)
+    let same = value.len() == written.len()
+        && value
+            .iter()
+            .zip(written)
+            .all(|(byte, letter)| byte | 0x20 == *letter);
+    same.then_some(policy)
 }
 
 /// `r` or `s`.
@@ -334,11 +341,11 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
     })
 }
 
-/// Where a `rua=` or `ruf=` value that starts at `start` ends (its `;` or
-/// the end of the record) when every element of it, between commas and
+/// Where a `rua=` or `ruf=` value that starts at `start` ends, as
+/// [`value_end`] says it, when every element of it, between commas and
 /// white space, is a valid `dmarc-uri`: one pass over the bytes. `None`
 /// when an element is not.
-fn uri_list_end(bytes: &[u8], start: usize) -> Option<usize> {
+fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start;
     loop {
         at = uri_end(bytes, skip_wsp(bytes, at))?;
@@ -347,9 +354,10 @@ fn uri_list_end(bytes: &[u8], start: usize) -> Option<usize> {
             size(&bytes[at + 1..limit_end])?;
             at = limit_end;
         }
+        let text_end = at;
         at = skip_wsp(bytes, at);
         match bytes.get(at) {
-            None | Some(b';') => return Some(at),
+            None | Some(b';') => return Some((at, text_end)),
             Some(b',') => at += 1,
             Some(_) => return None,
         }
@@ -533,6 +541,7 @@ impl Iterator for TagSpecs<'_> {
     /// URIs of `rua=` and `ruf=` are checked on the way to their `;`. Every
     /// offset lands next to an ASCII byte, so slicing the text there is
     /// safe.
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.bytes;
         let len = bytes.len();
@@ -575,15 +584,12 @@ impl Iterator for TagSpecs<'_> {
         let tag = (name_len <= 5).then(|| Tag::from_key(key)).flatten();
 
         let value_start = skip_wsp(bytes, at + 1);
-        let (at, uris_valid) = match tag {
-            Some(Tag::Rua | Tag::Ruf) => uri_list_end(bytes, value_start)
-                .map_or_else(|| (value_end(bytes, value_start), false), |end| (end, true)),
-            _ => (value_end(bytes, value_start), false),
+        let listed = match tag {
+            Some(Tag::Rua | Tag::Ruf) => uri_list_end(bytes, value_start),
+            _ => None,
         };
-        let mut value_end = at;
-        while value_end > value_start && is_wsp_byte(bytes[value_end - 1]) {
-            value_end -= 1;
-        }
+        let uris_valid = listed.is_some();
+        let (at, value_end) = listed.unwrap_or_else(|| value_end(bytes, value_start));
         self.offset = at + 1;
         Some(Ok(TagSpec {
             tag,
@@ -621,12 +627,22 @@ impl TagSpecs<'_> {
     }
 }
 
-/// The offset of the `;` ending the value that starts at `start`, or the
-/// end. A plain loop: most values are a few bytes, shorter than what
-/// `memchr` needs to pay off.
-fn value_end(bytes: &[u8], start: usize) -> usize {
-    let rest = &bytes[start..];
-    start + rest.iter().position(|byte| *byte == b';').unwrap_or(rest.len())
+/// The end of the value that starts at `start`: the offset of the `;`
+/// ending it (or of the end of the record), and the end of its text
+/// without trailing white space. A plain loop: most values are a few bytes,
+/// shorter than what `memchr` needs to pay off.
+fn value_end(bytes: &[u8], start: usize) -> (usize, usize) {
+    let mut at = start;
+    let mut text_end = start;
+    while at < bytes.len() {
+        match bytes[at] {
+            b';' => break,
+            b' ' | b'\t' => {}
+            _ => text_end = at + 1,
+        }
+        at += 1;
+    }
+    (at, text_end)
 }
 
 /// Up to eight ASCII bytes packed into an integer with their capitals
