@@ -579,12 +579,12 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                 self.author
             )
         })?;
-        if !is_within(&domain, organizational) {
+        if !is_within(domain, organizational) {
             return Ok(false);
         }
         let other = self
             .lookups
-            .organizational_domain(&domain, self.mode)
+            .organizational_domain(domain, self.mode)
             .await
             .map_err(|detail| {
                 format!("the organizational domain of {domain} is unknown: {detail}")

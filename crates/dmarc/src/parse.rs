@@ -579,9 +579,10 @@ impl Iterator for TagSpecs<'_> {
         let name_len = name_end - start;
         let (key, capitals) = match name_len {
             0..=8 => lowercase_packed(key),
+            // No tag name is that long; 0 is no tag's key.
             _ => (0, bytes[start..name_end].iter().any(u8::is_ascii_uppercase)),
         };
-        let tag = (name_len <= 5).then(|| Tag::from_key(key)).flatten();
+        let tag = Tag::from_key(key);
 
         let value_start = skip_wsp(bytes, at + 1);
         let listed = match tag {
@@ -629,20 +630,41 @@ impl TagSpecs<'_> {
 
 /// The end of the value that starts at `start`: the offset of the `;`
 /// ending it (or of the end of the record), and the end of its text
-/// without trailing white space. A plain loop: most values are a few bytes,
-/// shorter than what `memchr` needs to pay off.
+/// without trailing white space. Most values are a few bytes, shorter than
+/// what `memchr` needs to pay off.
 fn value_end(bytes: &[u8], start: usize) -> (usize, usize) {
-    let mut at = start;
-    let mut text_end = start;
-    while at < bytes.len() {
-        match bytes[at] {
-            b';' => break,
-            b' ' | b'\t' => {}
-            _ => text_end = at + 1,
-        }
-        at += 1;
+    let at = start + semicolon(&bytes[start..]);
+    let mut text_end = at;
+    while text_end > start && is_wsp_byte(bytes[text_end - 1]) {
+        text_end -= 1;
     }
     (at, text_end)
+}
+
+/// The offset of the first `;` in `bytes`, or their length, eight bytes at
+/// a time: a byte of `word ^ ";;;;;;;;"` is zero where `bytes` holds `;`,
+/// and subtracting one from every byte of `word` sets the high bit of the
+/// lowest zero byte first (a borrow only runs upwards).
+fn semicolon(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word =
+            u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (ONES * u64::from(b';'));
+        let zeros = word.wrapping_sub(ONES) & !word & HIGH;
+        if zeros != 0 {
+            return offset + zeros.trailing_zeros() as usize / 8;
+        }
+        offset += 8;
+    }
+    let rest = chunks.remainder();
+    offset
+        + rest
+            .iter()
+            .position(|byte| *byte == b';')
+            .unwrap_or(rest.len())
 }
 
 /// Up to eight ASCII bytes packed into an integer with their capitals
@@ -735,6 +757,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_semicolon_is_found_in_every_lane_of_a_word() {
+        for length in 0..20 {
+            for at in 0..=length {
+                let mut bytes = vec![b'x'; length];
+                if at < length {
+                    bytes[at] = b';';
+                    bytes[length - 1] = b';';
+                }
+                assert_eq!(semicolon(&bytes), at, "{length} {at}");
+            }
+        }
+        assert_eq!(semicolon(b"ab\x01;\x01;\xbbcdefgh"), 3);
+        assert_eq!(semicolon("é;".as_bytes()), 2);
     }
 
     #[test]

@@ -581,47 +581,11 @@ impl Tag {
 
     /// The tag whose name, lowercased, packs into `key` one byte after the
     /// other (`"sp"` is `0x7370`); the parser packs names as it reads them.
+    /// A multiplicative hash sends each tag's key to its own slot of a
+    /// table of 16, so one comparison decides.
     pub(crate) const fn from_key(key: u64) -> Option<Self> {
-        const fn key_of(name: &[u8]) -> u64 {
-            let mut key = 0u64;
-            let mut index = 0;
-            while index < name.len() {
-                key = key << 8 | name[index] as u64;
-                index += 1;
-            }
-            key
-        }
-        const V: u64 = key_of(b"v");
-        const P: u64 = key_of(b"p");
-        const SP: u64 = key_of(b"sp");
-        const NP: u64 = key_of(b"np");
-        const ADKIM: u64 = key_of(b"adkim");
-        const ASPF: u64 = key_of(b"aspf");
-        const FO: u64 = key_of(b"fo");
-        const RUA: u64 = key_of(b"rua");
-        const RUF: u64 = key_of(b"ruf");
-        const PSD: u64 = key_of(b"psd");
-        const T: u64 = key_of(b"t");
-        const PCT: u64 = key_of(b"pct");
-        const RF: u64 = key_of(b"rf");
-        const RI: u64 = key_of(b"ri");
-        Some(match key {
-            V => Self::V,
-            P => Self::P,
-            SP => Self::Sp,
-            NP => Self::Np,
-            ADKIM => Self::Adkim,
-            ASPF => Self::Aspf,
-            FO => Self::Fo,
-            RUA => Self::Rua,
-            RUF => Self::Ruf,
-            PSD => Self::Psd,
-            T => Self::T,
-            PCT => Self::Pct,
-            RF => Self::Rf,
-            RI => Self::Ri,
-            _ => return None,
-        })
+        let (known, tag) = TAG_SLOTS[tag_slot(key)];
+        if known == key { tag } else { None }
     }
 
     /// The bit of this tag in a set of seen tags.
@@ -629,6 +593,58 @@ impl Tag {
         1 << self as u16
     }
 }
+
+/// Every tag, for building [`TAG_SLOTS`].
+const TAGS: [Tag; 14] = [
+    Tag::V,
+    Tag::P,
+    Tag::Sp,
+    Tag::Np,
+    Tag::Adkim,
+    Tag::Aspf,
+    Tag::Fo,
+    Tag::Rua,
+    Tag::Ruf,
+    Tag::Psd,
+    Tag::T,
+    Tag::Pct,
+    Tag::Rf,
+    Tag::Ri,
+];
+
+/// The multiplier of the tag hash, chosen so that no two tags share a slot
+/// (the `tag_names_find_their_tags` test checks it).
+const TAG_HASH: u64 = 0xa96f_dca1_3904_8115;
+
+/// The slot of a packed tag name in [`TAG_SLOTS`]: the top four bits of
+/// its product with [`TAG_HASH`].
+const fn tag_slot(key: u64) -> usize {
+    (key.wrapping_mul(TAG_HASH) >> 60) as usize
+}
+
+/// A tag name packed into an integer, one byte after the other.
+const fn packed_name(name: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut index = 0;
+    while index < name.len() {
+        key = key << 8 | name[index] as u64;
+        index += 1;
+    }
+    key
+}
+
+/// Each tag's packed name and the tag, in its slot.
+static TAG_SLOTS: [(u64, Option<Tag>); 16] = {
+    let mut slots = [(0, None); 16];
+    let mut index = 0;
+    while index < TAGS.len() {
+        let tag = TAGS[index];
+        let key = packed_name(tag.as_str().as_bytes());
+        slots[tag_slot(key)] = (key, Some(tag));
+        index += 1;
+    }
+    slots
+};
 
 impl fmt::Display for Tag {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -647,6 +663,27 @@ impl fmt::Display for DeviationKind {
             }
             Self::InvalidUri(tag) => write!(formatter, "invalid URI in {tag}= ignored"),
             Self::UnknownTag => formatter.write_str("unknown tag ignored"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_find_their_tags() {
+        for tag in TAGS {
+            assert_eq!(Tag::from_name(tag.as_str()), Some(tag));
+            assert_eq!(Tag::from_name(&tag.as_str().to_uppercase()), Some(tag));
+        }
+        let slots: std::collections::HashSet<_> = TAGS
+            .iter()
+            .map(|tag| tag_slot(packed_name(tag.as_str().as_bytes())))
+            .collect();
+        assert_eq!(slots.len(), TAGS.len());
+        for name in ["", "x", "pp", "adkims", "ruaf", "rfr"] {
+            assert_eq!(Tag::from_name(name), None, "{name}");
         }
     }
 }
