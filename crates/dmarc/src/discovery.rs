@@ -25,8 +25,9 @@ pub struct WalkStep {
     pub found: Found,
     /// The record text, the error or the DNS answer, in words.
     pub detail: String,
-    /// Whether the answer came from an earlier step of this evaluation
-    /// rather than from a new query.
+    /// Whether the answer came from an earlier step of this evaluation, or
+    /// from the records the caller holds ([`crate::KnownRecords`]), rather
+    /// than from a new query.
     pub cached: bool,
 }
 
