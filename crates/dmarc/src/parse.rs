@@ -541,7 +541,10 @@ impl Iterator for TagSpecs<'_> {
     /// URIs of `rua=` and `ruf=` are checked on the way to their `;`. Every
     /// offset lands next to an ASCII byte, so slicing the text there is
     /// safe.
-    #[inline]
+    ///
+    /// Always inlined into [`Record::parse`], its only caller, so that a spec
+    /// stays in registers instead of being written out and read back.
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.bytes;
         let len = bytes.len();
