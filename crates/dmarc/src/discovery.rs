@@ -25,8 +25,9 @@ pub struct WalkStep {
     pub found: Found,
     /// The record text, the error or the DNS answer, in words.
     pub detail: String,
-    /// Whether the answer came from an earlier step of this evaluation
-    /// rather than from a new query.
+    /// Whether the answer came from an earlier step of this evaluation, or
+    /// from the records the caller holds ([`crate::KnownRecords`]), rather
+    /// than from a new query.
     pub cached: bool,
 }
 
@@ -64,12 +65,11 @@ pub enum Found {
 /// What one name holds, cached for the evaluation.
 #[derive(Clone, Debug)]
 pub(crate) enum NameRecords {
-    /// The one DMARC record's text, read once: its `psd=` flag, or why it
-    /// does not parse, and the record until policy discovery takes it.
+    /// The one DMARC record's text and what reading it gave: the record, or
+    /// why it does not parse.
     One {
         text: String,
-        read: Result<PublicSuffix, RecordError>,
-        record: Option<Box<Record<'static>>>,
+        read: Result<Record<'static>, RecordError>,
     },
     /// Several DMARC records.
     Several(usize),
@@ -79,9 +79,87 @@ pub(crate) enum NameRecords {
     Failed(String),
 }
 
+/// `_dmarc` records a caller already holds, read once and shared by every
+/// evaluation that is given them ([`Evaluator::with_known_records`]), as a
+/// receiver's DNS cache would hold them: a record found, no record, or a
+/// failure.
+///
+/// [`Evaluator::with_known_records`]: crate::Evaluator::with_known_records
+///
+/// ```
+/// use mailtrail_dmarc::KnownRecords;
+/// use mailtrail_dns::ZoneResolver;
+///
+/// let zone: ZoneResolver = r#"_dmarc.example.com. 300 TXT "v=DMARC1; p=reject""#.parse()?;
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+///
+/// let mut known = KnownRecords::new();
+/// runtime.block_on(known.fetch(&zone, "example.com"));
+/// known.insert("example.net", &[]);
+/// assert_eq!(known.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct KnownRecords {
+    /// Domain (without `_dmarc.`, normalized) and what its name holds.
+    names: Vec<(String, NameRecords)>,
+}
+
+impl KnownRecords {
+    /// Holds nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks `resolver` for `_dmarc.<domain>` and keeps what it answered,
+    /// replacing what was known of that name.
+    pub async fn fetch<R: Resolver + ?Sized>(&mut self, resolver: &R, domain: &str) {
+        let records = fetch(resolver, domain).await;
+        self.keep(domain, records);
+    }
+
+    /// Keeps the TXT record texts of `_dmarc.<domain>` (none: the name has
+    /// no TXT record), read as policy discovery reads an answer.
+    pub fn insert(&mut self, domain: &str, texts: &[&str]) {
+        let records = match texts {
+            [] => NameRecords::None(Cow::Borrowed("no TXT records")),
+            _ => read_answer(texts.iter().map(|text| Cow::Borrowed(*text))),
+        };
+        self.keep(domain, records);
+    }
+
+    /// How many names are known.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no name is known.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Stores what a name holds, replacing what was known of it.
+    fn keep(&mut self, domain: &str, records: NameRecords) {
+        let domain = domain.strip_suffix('.').unwrap_or(domain);
+        let domain = domain.to_ascii_lowercase();
+        match self.names.iter_mut().find(|(known, _)| *known == domain) {
+            Some((_, known)) => *known = records,
+            None => self.names.push((domain, records)),
+        }
+    }
+
+    /// What `_dmarc.<domain>` holds, if known.
+    fn get(&self, domain: &str) -> Option<&NameRecords> {
+        let known = self.names.iter().find(|(known, _)| known == domain);
+        known.map(|(_, records)| records)
+    }
+}
+
 /// The `_dmarc` lookups of one evaluation, cached, with their trace.
 pub(crate) struct Lookups<'r, R: ?Sized> {
     resolver: &'r R,
+    /// Records the caller already holds, asked before the resolver.
+    known: Option<&'r KnownRecords>,
     /// Domain (without `_dmarc.`) and what its name holds.
     cache: Vec<(String, NameRecords)>,
     /// Whether to write the trace.
@@ -94,7 +172,7 @@ pub(crate) enum Discovery {
     /// A record at this domain.
     Found {
         domain: String,
-        record: Box<Record<'static>>,
+        record: Record<'static>,
     },
     /// A DMARC record that does not parse: permerror.
     Invalid {
@@ -113,9 +191,10 @@ pub(crate) enum Discovery {
 impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     /// Starts with an empty cache and trace; the trace is written only
     /// when explaining.
-    pub(crate) fn new(resolver: &'r R, explain: bool) -> Self {
+    pub(crate) fn new(resolver: &'r R, known: Option<&'r KnownRecords>, explain: bool) -> Self {
         Self {
             resolver,
+            known,
             cache: Vec::new(),
             explain,
             trace: Vec::new(),
@@ -125,19 +204,22 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     /// Finds the policy record for `author` (normalized).
     pub(crate) async fn discover_policy(&mut self, author: &str, mode: Mode) -> Discovery {
         let psl_org = (mode == Mode::Rfc7489).then(|| public_suffix_organizational_domain(author));
-        let targets: Box<dyn Iterator<Item = &str> + Send> = match psl_org.as_deref() {
-            Some(org) if org != author => Box::new([author, org].into_iter()),
-            Some(_) => Box::new(std::iter::once(author)),
-            None => Box::new(tree_walk(author)),
+        let listed = match psl_org.as_deref() {
+            Some(org) if org != author => [Some(author), Some(org)],
+            Some(_) => [Some(author), None],
+            None => [None, None],
         };
+        let walk = psl_org.is_none().then(|| tree_walk(author));
+        let targets = listed
+            .into_iter()
+            .flatten()
+            .chain(walk.into_iter().flatten());
 
         for domain in targets {
-            let index = self.lookup(domain, None).await;
-            match &mut self.cache[index].1 {
+            match self.lookup(domain, None).await {
                 NameRecords::One {
                     text,
                     read: Err(error),
-                    ..
                 } => {
                     let (domain, text, error) = (domain.to_owned(), text.clone(), error.clone());
                     return Discovery::Invalid {
@@ -146,18 +228,12 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
                         error,
                     };
                 }
-                NameRecords::One { text, record, .. } => {
-                    let record = match record.take() {
-                        Some(record) => record,
-                        None => Box::new(
-                            Record::parse(text)
-                                .map(Record::into_owned)
-                                .unwrap_or_default(),
-                        ),
-                    };
+                NameRecords::One {
+                    read: Ok(record), ..
+                } => {
                     return Discovery::Found {
                         domain: domain.to_owned(),
-                        record,
+                        record: record.clone(),
                     };
                 }
                 NameRecords::Several(_) if mode == Mode::Rfc7489 => {
@@ -176,7 +252,8 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
         Discovery::NotFound
     }
 
-    /// The organizational domain of `domain` (normalized).
+    /// The organizational domain of `domain` (normalized), which is always
+    /// `domain` or one of its parents.
     ///
     /// RFC 9989 §4.10.2: walk up from the domain; a record with `psd=n`
     /// makes its domain the organizational domain; one with `psd=y` makes
@@ -185,95 +262,67 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     /// domain is its own. A `psd=y` record at the domain itself makes the
     /// domain its own organizational domain. In RFC 7489 mode the public
     /// suffix list decides, without DNS.
-    pub(crate) async fn organizational_domain(
+    pub(crate) async fn organizational_domain<'d>(
         &mut self,
-        domain: &str,
+        domain: &'d str,
         mode: Mode,
-    ) -> Result<String, String> {
+    ) -> Result<&'d str, String> {
         if mode == Mode::Rfc7489 {
-            return Ok(public_suffix_organizational_domain(domain));
+            return Ok(registrable_domain(domain).unwrap_or(domain));
         }
 
         let mut highest = None;
         for target in tree_walk(domain) {
-            let index = self.lookup(target, Some(domain)).await;
-            let flag = match &self.cache[index].1 {
-                NameRecords::One { read: Ok(flag), .. } => *flag,
+            let flag = match self.lookup(target, Some(domain)).await {
+                NameRecords::One {
+                    read: Ok(record), ..
+                } => record.public_suffix(),
                 NameRecords::Failed(detail) => return Err(detail.clone()),
                 NameRecords::One { .. } | NameRecords::Several(_) | NameRecords::None(_) => {
                     continue;
                 }
             };
             match flag {
-                PublicSuffix::No => return Ok(target.to_owned()),
-                PublicSuffix::Yes if target == domain => return Ok(target.to_owned()),
-                PublicSuffix::Yes => {
-                    return Ok(last_labels(domain, label_count(target) + 1).to_owned());
-                }
+                PublicSuffix::No => return Ok(target),
+                PublicSuffix::Yes if target == domain => return Ok(target),
+                PublicSuffix::Yes => return Ok(last_labels(domain, label_count(target) + 1)),
                 PublicSuffix::Unknown => highest = Some(target),
             }
         }
-        Ok(highest.unwrap_or(domain).to_owned())
+        Ok(highest.unwrap_or(domain))
     }
 
-    /// Where in the cache `_dmarc.<domain>` is, asking the resolver the
-    /// first time; every call is a trace step when explaining, for policy
-    /// discovery or for the organizational domain `of` a name.
-    async fn lookup(&mut self, domain: &str, of: Option<&str>) -> usize {
-        let known = self.cache.iter().position(|(cached, _)| cached == domain);
-        let index = match known {
-            Some(index) => index,
+    /// What `_dmarc.<domain>` holds: from the records the caller holds, from
+    /// an earlier lookup of this evaluation, or asked of the resolver. Every
+    /// call is a trace step when explaining, for policy discovery or for the
+    /// organizational domain `of` a name.
+    async fn lookup(&mut self, domain: &str, of: Option<&str>) -> &NameRecords {
+        let known = self.known.and_then(|known| known.get(domain));
+        let (records, cached) = match known {
+            Some(records) => (records, true),
             None => {
-                let records = self.fetch(domain).await;
-                self.cache.push((domain.to_owned(), records));
-                self.cache.len() - 1
+                let (index, cached) = self.ask(domain).await;
+                (&self.cache[index].1, cached)
             }
         };
         if self.explain {
             let purpose = of.map_or(WalkPurpose::Policy, |of| {
                 WalkPurpose::OrganizationalDomain(of.to_owned())
             });
-            let step = step(domain, purpose, &self.cache[index].1, known.is_some());
-            self.trace.push(step);
+            self.trace.push(step(domain, purpose, records, cached));
         }
-        index
+        records
     }
 
-    /// Asks the resolver and keeps the TXT records that claim to be DMARC.
-    async fn fetch(&self, domain: &str) -> NameRecords {
-        let mut name = String::with_capacity(domain.len() + 7);
-        name.push_str("_dmarc.");
-        name.push_str(domain);
-        let answer = match self.resolver.txt(&name).await {
-            Ok(answer) => answer,
-            Err(error) if error.is_temporary() => return NameRecords::Failed(error.to_string()),
-            Err(error) => return NameRecords::None(void_reason(&error)),
-        };
-
-        let mut dmarc = answer
-            .records
-            .iter()
-            .map(|txt| text_of(&txt.concat()))
-            .filter(|text| crate::is_dmarc_record(text));
-        match (dmarc.next(), dmarc.count()) {
-            (Some(text), 0) => match Record::parse(&text) {
-                Ok(record) => {
-                    let read = Ok(record.public_suffix());
-                    let record = Some(Box::new(record.into_owned()));
-                    NameRecords::One { text, read, record }
-                }
-                Err(error) => NameRecords::One {
-                    text,
-                    read: Err(error),
-                    record: None,
-                },
-            },
-            (Some(_), more) => NameRecords::Several(more + 1),
-            (None, _) => NameRecords::None(Cow::Owned(format!(
-                "{} TXT, none DMARC",
-                answer.records.len()
-            ))),
+    /// Where in this evaluation's cache `_dmarc.<domain>` is, asking the
+    /// resolver the first time, and whether it was there already.
+    async fn ask(&mut self, domain: &str) -> (usize, bool) {
+        if let Some(index) = self.cache.iter().position(|(cached, _)| cached == domain) {
+            return (index, true);
         }
+        let records = fetch(self.resolver, domain).await;
+        self.cache.push((domain.to_owned(), records));
+        (self.cache.len() - 1, false)
     }
 
     /// Whether `domain` exists for `np=` (RFC 9989, after RFC 9091 §2.7):
@@ -297,11 +346,49 @@ impl<'r, R: Resolver + ?Sized> Lookups<'r, R> {
     }
 }
 
+/// Asks the resolver for `_dmarc.<domain>` and keeps the TXT records that
+/// claim to be DMARC.
+async fn fetch<R: Resolver + ?Sized>(resolver: &R, domain: &str) -> NameRecords {
+    let mut name = String::with_capacity(domain.len() + 7);
+    name.push_str("_dmarc.");
+    name.push_str(domain);
+    let answer = match resolver.txt(&name).await {
+        Ok(answer) => answer,
+        Err(error) if error.is_temporary() => return NameRecords::Failed(error.to_string()),
+        Err(error) => return NameRecords::None(void_reason(&error)),
+    };
+    match answer.records.as_slice() {
+        [] => NameRecords::None(Cow::Borrowed("0 TXT, none DMARC")),
+        records => read_answer(records.iter().map(|txt| text_of(txt.concat()))),
+    }
+}
+
+/// What a name holding these TXT texts holds for DMARC: the records that
+/// claim to be DMARC (RFC 9989 §4.10), read when there is exactly one.
+fn read_answer<'t>(texts: impl ExactSizeIterator<Item = Cow<'t, str>>) -> NameRecords {
+    let total = texts.len();
+    let mut dmarc = texts.filter(|text| crate::is_dmarc_record(text));
+    match (dmarc.next(), dmarc.count()) {
+        (Some(text), 0) => {
+            let read = Record::parse(&text).map(Record::into_owned);
+            NameRecords::One {
+                text: text.into_owned(),
+                read,
+            }
+        }
+        (Some(_), more) => NameRecords::Several(more + 1),
+        (None, _) => NameRecords::None(Cow::Owned(format!("{total} TXT, none DMARC"))),
+    }
+}
+
 /// A TXT record as text, invalid UTF-8 replaced.
-fn text_of(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+fn text_of(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+        Cow::Owned(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Cow::Owned(text),
+            Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
+        },
     }
 }
 

@@ -20,7 +20,10 @@ pub const TREE_WALK_JUMP_LABELS: usize = 7;
 /// assert_eq!(normalize_domain("a..example"), None);
 /// ```
 pub fn normalize_domain(domain: &str) -> Option<Cow<'_, str>> {
-    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    let domain = match domain.as_bytes().last() {
+        Some(b'.') => &domain[..domain.len() - 1],
+        _ => domain,
+    };
     if !domain.is_ascii() {
         let ascii = idna::domain_to_ascii(domain).ok()?;
         return check_ascii(&ascii).map(|_| Cow::Owned(ascii));
@@ -34,23 +37,54 @@ pub fn normalize_domain(domain: &str) -> Option<Cow<'_, str>> {
 /// Checks an ASCII name in one pass: labels of 1 to 63 letters, digits,
 /// `-` or `_`, 253 octets at most. Says whether it holds capitals.
 fn check_ascii(domain: &str) -> Option<bool> {
+    let bytes = domain.as_bytes();
+    if bytes.len() > 253 {
+        return None;
+    }
     let mut capitals = false;
-    let mut label = 0usize;
-    for &byte in domain.as_bytes() {
-        match byte {
-            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
-            b'A'..=b'Z' => {
-                capitals = true;
-                label += 1;
-            }
-            b'.' if label > 0 => label = 0,
+    let mut label_start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match HOST_BYTES[usize::from(byte)] {
+            LABEL => {}
+            CAPITAL => capitals = true,
+            DOT if at > label_start && at - label_start <= 63 => label_start = at + 1,
             _ => return None,
         }
-        if label > 63 {
-            return None;
-        }
     }
-    (label > 0 && domain.len() <= 253).then_some(capitals)
+    let last_label = bytes.len() - label_start;
+    (last_label > 0 && last_label <= 63).then_some(capitals)
+}
+
+/// What a byte is in a host name, for [`check_ascii`]: [`LABEL`] (a
+/// lowercase letter, digit, `-` or `_`), [`CAPITAL`], [`DOT`], or 0.
+static HOST_BYTES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let character = byte as u8;
+        table[byte] = match character {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => LABEL,
+            b'A'..=b'Z' => CAPITAL,
+            b'.' => DOT,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// A byte of a label that needs no lowercasing.
+const LABEL: u8 = 1;
+/// A capital letter.
+const CAPITAL: u8 = 2;
+/// The dot between labels.
+const DOT: u8 = 3;
+
+/// The name above `domain`: without its first label; `None` for a
+/// top-level name.
+fn parent(domain: &str) -> Option<&str> {
+    let dot = domain.bytes().position(|byte| byte == b'.')?;
+    Some(&domain[dot + 1..])
 }
 
 /// The number of labels of a normalized name.
@@ -63,7 +97,7 @@ pub(crate) fn last_labels(domain: &str, labels: usize) -> &str {
     let total = label_count(domain);
     let mut rest = domain;
     for _ in labels..total {
-        rest = rest.split_once('.').map_or("", |(_, rest)| rest);
+        rest = parent(rest).unwrap_or("");
     }
     rest
 }
@@ -93,16 +127,19 @@ pub(crate) fn is_within(domain: &str, ancestor: &str) -> bool {
 /// assert_eq!(tree_walk("mail.example.com").count(), 3);
 /// ```
 pub fn tree_walk(domain: &str) -> impl Iterator<Item = &str> {
-    let total = label_count(domain);
-    let mut next = Some(total);
+    // One label fewer each step, cut from the left; only the jump needs the
+    // label count.
+    let mut jump = label_count(domain) > TREE_WALK_JUMP_LABELS;
+    let mut next = Some(domain);
     std::iter::from_fn(move || {
-        let labels = next?;
-        next = match labels {
-            1 => None,
-            _ if labels == total && labels > TREE_WALK_JUMP_LABELS => Some(TREE_WALK_JUMP_LABELS),
-            _ => Some(labels - 1),
+        let current = next?;
+        next = if jump {
+            jump = false;
+            Some(last_labels(domain, TREE_WALK_JUMP_LABELS))
+        } else {
+            parent(current)
         };
-        Some(last_labels(domain, labels))
+        Some(current)
     })
 }
 

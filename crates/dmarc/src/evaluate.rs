@@ -9,7 +9,7 @@ use mailtrail_dns::Resolver;
 use mailtrail_message::{HeaderBlock, address, split};
 use mailtrail_spf::{IdentityCheck, SpfResult};
 
-use crate::discovery::{Discovery, Lookups};
+use crate::discovery::{Discovery, KnownRecords, Lookups};
 use crate::domain::{is_within, normalize_domain};
 use crate::{Alignment, DmarcResult, Policies, Policy, PolicySource, Record, Tag, Verdict};
 
@@ -80,6 +80,7 @@ pub struct DkimAuthentication<'a> {
 #[derive(Debug)]
 pub struct Evaluator<'r, R: ?Sized> {
     resolver: &'r R,
+    known: Option<&'r KnownRecords>,
     mode: Mode,
     explain: bool,
 }
@@ -146,9 +147,35 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
     pub fn new(resolver: &'r R) -> Self {
         Self {
             resolver,
+            known: None,
             mode: Mode::Rfc9989,
             explain: true,
         }
+    }
+
+    /// Answers `_dmarc` names from records the caller already holds before
+    /// asking the resolver, as a receiver's DNS cache would: policy
+    /// discovery and the organizational domains then need no lookup and no
+    /// record parse for the names `known` holds.
+    ///
+    /// ```
+    /// use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, KnownRecords};
+    /// use mailtrail_dns::ZoneResolver;
+    ///
+    /// let zone = ZoneResolver::new();
+    /// let mut known = KnownRecords::new();
+    /// known.insert("example.com", &["v=DMARC1; p=reject"]);
+    /// known.insert("com", &[]);
+    /// let evaluator = Evaluator::new(&zone).with_known_records(&known);
+    ///
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let verdict = runtime.block_on(evaluator.evaluate(&["example.com"], &Authentication::new()));
+    /// assert_eq!(verdict.result, DmarcResult::Fail);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_known_records(mut self, known: &'r KnownRecords) -> Self {
+        self.known = Some(known);
+        self
     }
 
     /// Whether verdicts carry their reasons and the tree-walk trace (the
@@ -198,16 +225,18 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
     /// the verdict returned is the one that speaks most strongly against the
     /// message, the others are in [`Verdict::other_authors`].
     pub async fn evaluate(&self, author_domains: &[&str], auth: &Authentication<'_>) -> Verdict {
+        if let [domain] = author_domains {
+            return match normalize_domain(domain) {
+                Some(normal) => self.evaluate_author(&normal, auth).await,
+                None => not_a_domain(domain),
+            };
+        }
+
         let mut verdicts = Vec::new();
         let mut seen: Vec<Cow<'_, str>> = Vec::new();
         for domain in author_domains {
             let Some(normal) = normalize_domain(domain) else {
-                let reason = format!("author domain {domain:?} is not a domain name");
-                verdicts.push(Verdict::bare(
-                    DmarcResult::PermError,
-                    Some((*domain).to_owned()),
-                    Some(reason),
-                ));
+                verdicts.push(not_a_domain(domain));
                 continue;
             };
             if !seen.contains(&normal) {
@@ -235,10 +264,10 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
 
     /// Evaluates one normalized author domain.
     async fn evaluate_author(&self, author: &str, auth: &Authentication<'_>) -> Verdict {
-        let mut lookups = Lookups::new(self.resolver, self.explain);
+        let mut lookups = Lookups::new(self.resolver, self.known, self.explain);
         let mut verdict = match lookups.discover_policy(author, self.mode).await {
             Discovery::Found { domain, record } => {
-                self.apply_record(&mut lookups, author, domain, *record, auth)
+                self.apply_record(&mut lookups, author, domain, record, auth)
                     .await
             }
             Discovery::Invalid {
@@ -342,7 +371,7 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
         };
         verdict.policy = Some(policy);
         verdict.policy_source = Some(source);
-        verdict.organizational_domain = organizational.ok();
+        verdict.organizational_domain = organizational.ok().map(str::to_owned);
         verdict.policy_domain = Some(policy_domain);
         verdict.record = Some(record);
         verdict
@@ -356,8 +385,11 @@ impl<'r, R: Resolver + ?Sized> Evaluator<'r, R> {
                 "p= missing or invalid with a valid rua= destination: read as p=none".to_owned(),
             );
         }
-        let legacy = record.legacy_tags();
-        if self.mode == Mode::Rfc9989 && !legacy.is_empty() {
+        let legacy = match self.explain && self.mode == Mode::Rfc9989 {
+            true => record.legacy_tags(),
+            false => Vec::new(),
+        };
+        if !legacy.is_empty() {
             let names: Vec<&str> = legacy.iter().map(|tag| Tag::as_str(*tag)).collect();
             note!(
                 self.explain,
@@ -432,7 +464,7 @@ struct Aligner<'l, 'r, 'd, R: ?Sized> {
     lookups: &'l mut Lookups<'r, R>,
     mode: Mode,
     author: &'d str,
-    organizational: &'d Result<String, String>,
+    organizational: &'d Result<&'d str, String>,
     /// The first temporary failure that kept an identifier from aligning.
     temporary: Option<String>,
     explain: bool,
@@ -451,7 +483,10 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                 SpfIdentity::MailFrom => "MAIL FROM",
                 SpfIdentity::Helo => "HELO",
             };
-            let aligned = self.aligned(&spf.domain, record.spf_alignment()).await;
+            let normal = normalize_domain(&spf.domain);
+            let aligned = self
+                .aligned(normal.as_deref(), record.spf_alignment())
+                .await;
             match (spf.result, aligned) {
                 (SpfResult::Pass, Ok(true)) => {
                     verdict.spf_aligned = true;
@@ -489,15 +524,14 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
             if !matches!(signature.result, DkimResult::Pass | DkimResult::TempError) {
                 continue;
             }
+            let normal = normalize_domain(&signature.domain);
             let aligned = self
-                .aligned(&signature.domain, record.dkim_alignment())
+                .aligned(normal.as_deref(), record.dkim_alignment())
                 .await;
             match (signature.result, aligned) {
                 (DkimResult::Pass, Ok(true)) => {
                     // Aligned, so the name normalized.
-                    let domain = normalize_domain(&signature.domain)
-                        .map(Cow::into_owned)
-                        .unwrap_or_default();
+                    let domain = normal.map(Cow::into_owned).unwrap_or_default();
                     note!(
                         self.explain,
                         verdict.reasons,
@@ -525,11 +559,12 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
         }
     }
 
-    /// Whether `domain` aligns with the author domain. Relaxed alignment
-    /// compares organizational domains, and asks for the other domain's only
-    /// when it lies within the author's organizational domain.
-    async fn aligned(&mut self, domain: &str, mode: Alignment) -> Result<bool, String> {
-        let Some(domain) = normalize_domain(domain) else {
+    /// Whether `domain` (normalized; `None` when it is not a domain name)
+    /// aligns with the author domain. Relaxed alignment compares
+    /// organizational domains, and asks for the other domain's only when it
+    /// lies within the author's organizational domain.
+    async fn aligned(&mut self, domain: Option<&str>, mode: Alignment) -> Result<bool, String> {
+        let Some(domain) = domain else {
             return Ok(false);
         };
         if domain == self.author {
@@ -544,18 +579,28 @@ impl<R: Resolver + ?Sized> Aligner<'_, '_, '_, R> {
                 self.author
             )
         })?;
-        if !is_within(&domain, organizational) {
+        if !is_within(domain, organizational) {
             return Ok(false);
         }
         let other = self
             .lookups
-            .organizational_domain(&domain, self.mode)
+            .organizational_domain(domain, self.mode)
             .await
             .map_err(|detail| {
                 format!("the organizational domain of {domain} is unknown: {detail}")
             })?;
         Ok(other == *organizational)
     }
+}
+
+/// The verdict for an author domain that is not a domain name.
+fn not_a_domain(domain: &str) -> Verdict {
+    let reason = format!("author domain {domain:?} is not a domain name");
+    Verdict::bare(
+        DmarcResult::PermError,
+        Some(domain.to_owned()),
+        Some(reason),
+    )
 }
 
 /// The verdict for a DMARC record that does not parse.

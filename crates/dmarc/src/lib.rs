@@ -3,8 +3,9 @@
 //! DNS tree walk, `np`, `psd`, `t`) by default, with an RFC 7489 mode that
 //! finds organizational domains in the public suffix list instead.
 //!
-//! - [`Record`] reads a DMARC record without copying ([`Record::parse`],
-//!   about 100 ns) and prints it back; a broken tag-list is a
+//! - [`Record`] reads a DMARC record without copying or allocating
+//!   ([`Record::parse`], one pass over its bytes: about 3 700 instructions
+//!   for a 185-byte record) and prints it back; a broken tag-list is a
 //!   [`RecordError`] with its offset, a bad value a deviation naming the
 //!   rule applied.
 //! - [`Evaluator`] discovers the policy, aligns the SPF and DKIM results of
@@ -12,7 +13,10 @@
 //!   domain of the From field, and returns a [`Verdict`]: the result, the
 //!   policy that applies and why (`p`, `sp` or `np`), the disposition under
 //!   `t=y`, the identifiers that aligned, the reasons in sentences and every
-//!   tree-walk step.
+//!   tree-walk step. [`KnownRecords`] holds `_dmarc` answers across
+//!   evaluations, as a receiver's DNS cache does
+//!   ([`Evaluator::with_known_records`]); such names are neither asked nor
+//!   parsed again, and their tree-walk steps say `cached`.
 //! - [`Verdict::authentication_result`] builds the `dmarc=` result of an
 //!   Authentication-Results field; [`authorize_report_destinations`] checks
 //!   external `rua`/`ruf` destinations.
@@ -148,7 +152,8 @@ mod report;
 mod verdict;
 
 pub use discovery::{
-    Found, WalkPurpose, WalkStep, public_suffix_organizational_domain, registrable_domain,
+    Found, KnownRecords, WalkPurpose, WalkStep, public_suffix_organizational_domain,
+    registrable_domain,
 };
 pub use domain::{TREE_WALK_JUMP_LABELS, normalize_domain, tree_walk};
 pub use evaluate::{

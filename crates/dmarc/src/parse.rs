@@ -88,45 +88,45 @@ impl<'a> Record<'a> {
     pub fn parse(text: &'a str) -> Result<Self, RecordError> {
         let mut record = Record::default();
         let mut seen = 0u16;
-        let mut tags = TagSpecs { text, offset: 0 };
+        let mut tags = TagSpecs {
+            bytes: text.as_bytes(),
+            offset: 0,
+        };
 
         match tags.next() {
-            Some(Ok(spec)) if spec.name.eq_ignore_ascii_case("v") && spec.value == VERSION => {
+            Some(Ok(spec))
+                if spec.tag == Some(Tag::V)
+                    && &text.as_bytes()[spec.value_span.range()] == VERSION.as_bytes() =>
+            {
                 record.note_case(&spec);
                 seen |= Tag::V.bit();
             }
-            _ => {
-                return Err(RecordError {
-                    kind: RecordErrorKind::NotDmarc,
-                    position: 0,
-                });
-            }
+            _ => return Err(error(RecordErrorKind::NotDmarc, 0)),
         }
 
         for spec in tags {
             let spec = spec?;
             record.note_case(&spec);
-            let Some(tag) = Tag::from_name(spec.name) else {
+            let Some(tag) = spec.tag else {
                 record.deviate(DeviationKind::UnknownTag, spec.span);
                 continue;
             };
             if seen & tag.bit() != 0 {
                 let kind = RecordErrorKind::DuplicateTag(tag);
-                return Err(RecordError {
-                    kind,
-                    position: spec.span.start,
-                });
+                return Err(error(kind, spec.span.start));
             }
             seen |= tag.bit();
-            record.read_value(tag, &spec);
+            record.read_value(tag, text, &spec);
         }
 
         Ok(record)
     }
 
-    /// Stores the value of one known tag, or notes it as invalid.
-    fn read_value(&mut self, tag: Tag, spec: &TagSpec<'a>) {
-        let value = spec.value;
+    /// Stores the value of one known tag, or notes it as invalid. Only the
+    /// texts a record keeps are sliced out of `text`; the rest is read as
+    /// bytes.
+    fn read_value(&mut self, tag: Tag, text: &'a str, spec: &TagSpec) {
+        let value = &text.as_bytes()[spec.value_span.range()];
         let valid = match tag {
             Tag::V => false,
             Tag::P => set(&mut self.policy, policy(value)),
@@ -142,13 +142,17 @@ impl<'a> Record<'a> {
                 number(value).filter(|percent| *percent <= 100),
             ),
             Tag::Ri => set(&mut self.report_interval, number(value)),
-            Tag::Rf => set(&mut self.report_formats, keywords(value).map(Cow::Borrowed)),
+            Tag::Rf => {
+                let formats =
+                    keywords(value).then(|| Cow::Borrowed(&text[spec.value_span.range()]));
+                set(&mut self.report_formats, formats)
+            }
             Tag::Rua => {
-                let uris = self.report_uris(tag, spec);
+                let uris = self.report_uris(tag, text, spec);
                 set(&mut self.aggregate_reports, uris)
             }
             Tag::Ruf => {
-                let uris = self.report_uris(tag, spec);
+                let uris = self.report_uris(tag, text, spec);
                 set(&mut self.failure_reports, uris)
             }
         };
@@ -158,11 +162,18 @@ impl<'a> Record<'a> {
     }
 
     /// A URI list, with a deviation for each invalid element; `None` when no
-    /// element is valid.
-    fn report_uris(&mut self, tag: Tag, spec: &TagSpec<'a>) -> Option<ReportUris<'a>> {
+    /// element is valid. A list whose every element is valid was checked
+    /// while its tag was read; only a list with a bad element is split here
+    /// to say which.
+    fn report_uris(&mut self, tag: Tag, text: &'a str, spec: &TagSpec) -> Option<ReportUris<'a>> {
+        let value = &text[spec.value_span.range()];
+        if spec.uris_valid {
+            return Some(ReportUris::new(Cow::Borrowed(value)));
+        }
+
         let mut valid = 0;
         let mut offset = spec.value_span.start;
-        for element in pieces(spec.value, b',') {
+        for element in pieces(value, b',') {
             let trimmed = element.trim_matches(is_wsp);
             if report_uri(trimmed).is_some() {
                 valid += 1;
@@ -173,13 +184,13 @@ impl<'a> Record<'a> {
             }
             offset += element.len() + 1;
         }
-        (valid > 0).then(|| ReportUris::new(Cow::Borrowed(spec.value)))
+        (valid > 0).then(|| ReportUris::new(Cow::Borrowed(value)))
     }
 
     /// Notes a tag name written in capitals.
-    fn note_case(&mut self, spec: &TagSpec<'_>) {
-        if spec.name.bytes().any(|byte| byte.is_ascii_uppercase()) {
-            let span = Span::new(spec.span.start, spec.span.start + spec.name.len());
+    fn note_case(&mut self, spec: &TagSpec) {
+        if spec.capitals {
+            let span = Span::new(spec.span.start, spec.span.start + spec.name_len);
             self.deviate(DeviationKind::UppercaseTagName, span);
         }
     }
@@ -207,80 +218,99 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
 }
 
 /// `none`, `quarantine` or `reject`, without regard to case.
-fn policy(value: &str) -> Option<Policy> {
-    [Policy::None, Policy::Quarantine, Policy::Reject]
-        .into_iter()
-        .find(|policy| policy.as_str().eq_ignore_ascii_case(value))
+fn policy(value: &[u8]) -> Option<Policy> {
+    let policy = match value.first()? | 0x20 {
+        b'n' => Policy::None,
+        b'q' => Policy::Quarantine,
+        b'r' => Policy::Reject,
+        _ => return None,
+    };
+    // Setting bit 0x20 lowercases a capital and leaves a lowercase letter.
+    let written = policy.as_str().as_bytes();
+    let same = value.len() == written.len()
+        && value
+            .iter()
+            .zip(written)
+            .all(|(byte, letter)| byte | 0x20 == *letter);
+    same.then_some(policy)
 }
 
 /// `r` or `s`.
-fn alignment(value: &str) -> Option<Alignment> {
+fn alignment(value: &[u8]) -> Option<Alignment> {
     match value {
-        "r" | "R" => Some(Alignment::Relaxed),
-        "s" | "S" => Some(Alignment::Strict),
+        b"r" | b"R" => Some(Alignment::Relaxed),
+        b"s" | b"S" => Some(Alignment::Strict),
         _ => None,
     }
 }
 
 /// `y`, `n` or `u`.
-fn public_suffix(value: &str) -> Option<PublicSuffix> {
+fn public_suffix(value: &[u8]) -> Option<PublicSuffix> {
     match value {
-        "y" | "Y" => Some(PublicSuffix::Yes),
-        "n" | "N" => Some(PublicSuffix::No),
-        "u" | "U" => Some(PublicSuffix::Unknown),
+        b"y" | b"Y" => Some(PublicSuffix::Yes),
+        b"n" | b"N" => Some(PublicSuffix::No),
+        b"u" | b"U" => Some(PublicSuffix::Unknown),
         _ => None,
     }
 }
 
 /// `y` or `n`.
-fn yes_no(value: &str) -> Option<bool> {
+fn yes_no(value: &[u8]) -> Option<bool> {
     match value {
-        "y" | "Y" => Some(true),
-        "n" | "N" => Some(false),
+        b"y" | b"Y" => Some(true),
+        b"n" | b"N" => Some(false),
         _ => None,
     }
 }
 
-/// `fo=`: `0`, `1`, `d`, `s` joined by `:` with optional white space.
-fn failure_options(value: &str) -> Option<FailureOptions> {
+/// `fo=`: `0`, `1`, `d`, `s` joined by `:` with optional white space
+/// around each, read in one pass: an option is due at the start and after
+/// each `:`, and must be the last thing written.
+fn failure_options(value: &[u8]) -> Option<FailureOptions> {
     let mut options = FailureOptions {
         all_fail: false,
         any_fail: false,
         dkim: false,
         spf: false,
     };
-    for option in pieces(value, b':') {
-        let flag = match option.trim_matches(is_wsp) {
-            "0" => &mut options.all_fail,
-            "1" => &mut options.any_fail,
-            "d" | "D" => &mut options.dkim,
-            "s" | "S" => &mut options.spf,
+    let mut option_due = true;
+    for &byte in value {
+        match byte {
+            b' ' | b'\t' => {}
+            b':' if !option_due => option_due = true,
+            _ if option_due => {
+                let flag = match byte {
+                    b'0' => &mut options.all_fail,
+                    b'1' => &mut options.any_fail,
+                    b'd' | b'D' => &mut options.dkim,
+                    b's' | b'S' => &mut options.spf,
+                    _ => return None,
+                };
+                *flag = true;
+                option_due = false;
+            }
             _ => return None,
-        };
-        *flag = true;
+        }
     }
-    Some(options)
+    (!option_due).then_some(options)
 }
 
 /// `rf=`: keywords (`ALPHA / DIGIT` then `-` inside, not at the end) joined
 /// by `:`.
-fn keywords(value: &str) -> Option<&str> {
-    let valid = pieces(value, b':').all(|keyword| {
-        let keyword = keyword.trim_matches(is_wsp);
-        let bytes = keyword.as_bytes();
+fn keywords(value: &[u8]) -> bool {
+    value.split(|byte| *byte == b':').all(|keyword| {
+        let bytes = trim_wsp(keyword);
         !bytes.is_empty()
             && bytes
                 .iter()
                 .all(|byte| byte.is_ascii_alphanumeric() || *byte == b'-')
             && bytes[0] != b'-'
             && bytes[bytes.len() - 1] != b'-'
-    });
-    valid.then_some(value)
+    })
 }
 
 /// A decimal number of at most 10 digits that fits its type.
-fn number<T: TryFrom<u64>>(value: &str) -> Option<T> {
-    let digits = value.as_bytes();
+fn number<T: TryFrom<u64>>(digits: &[u8]) -> Option<T> {
     if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -294,16 +324,7 @@ fn number<T: TryFrom<u64>>(value: &str) -> Option<T> {
 /// with an optional unit `k`, `m`, `g` or `t` (any case).
 pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
     let bytes = element.as_bytes();
-    let scheme_end = uri_scheme_end(bytes)?;
-
-    // One pass over the rest: URI characters up to `!` or the end.
-    let mut at = scheme_end + 1;
-    while at < bytes.len() && URI_BYTES[usize::from(bytes[at])] {
-        at += 1;
-    }
-    if at == scheme_end + 1 {
-        return None;
-    }
+    let at = uri_end(bytes, 0)?;
     let (uri, limit) = match bytes.get(at) {
         None => (element, None),
         Some(b'!') => (&element[..at], Some(&element[at + 1..])),
@@ -311,7 +332,7 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
     };
     let max_size = match limit {
         None => None,
-        Some(limit) => Some(size(limit)?),
+        Some(limit) => Some(size(limit.as_bytes())?),
     };
     Some(ReportUri {
         uri,
@@ -320,25 +341,79 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
     })
 }
 
-/// The offset of the `:` ending a URI scheme (`ALPHA *( ALPHA / DIGIT / "+"
-/// / "-" / "." )`), or `None`.
-fn uri_scheme_end(bytes: &[u8]) -> Option<usize> {
-    if !bytes.first()?.is_ascii_alphabetic() {
-        return None;
-    }
-    let mut at = 1;
-    while at < bytes.len() {
-        match bytes[at] {
-            b':' => return Some(at),
-            byte if byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'-' | b'.') => at += 1,
-            _ => return None,
+/// Where a `rua=` or `ruf=` value that starts at `start` ends, as
+/// [`value_end`] says it, when every element of it, between commas and
+/// white space, is a valid `dmarc-uri`: one pass over the bytes. `None`
+/// when an element is not.
+fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let mut at = start;
+    loop {
+        at = uri_end(bytes, skip_wsp(bytes, at))?;
+        if bytes.get(at) == Some(&b'!') {
+            let limit_end = limit_end(bytes, at + 1);
+            size(&bytes[at + 1..limit_end])?;
+            at = limit_end;
+        }
+        let text_end = at;
+        at = skip_wsp(bytes, at);
+        match bytes.get(at) {
+            None | Some(b';') => return Some((at, text_end)),
+            Some(b',') => at += 1,
+            Some(_) => return None,
         }
     }
-    None
 }
 
+/// The end of the URI (without its size limit) that starts at `start`: a
+/// scheme, `:`, then at least one URI byte; `None` when there is none.
+fn uri_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let scheme_end = uri_scheme_end(bytes, start)?;
+    let mut at = scheme_end + 1;
+    while at < bytes.len() && URI_BYTES[usize::from(bytes[at])] {
+        at += 1;
+    }
+    (at > scheme_end + 1).then_some(at)
+}
+
+/// The end of a size limit that starts at `start`: the next comma, white
+/// space, `;` or the end.
+fn limit_end(bytes: &[u8], start: usize) -> usize {
+    let rest = &bytes[start..];
+    let length = rest
+        .iter()
+        .position(|byte| matches!(byte, b',' | b' ' | b'\t' | b';'))
+        .unwrap_or(rest.len());
+    start + length
+}
+
+/// The offset of the `:` ending the URI scheme (`ALPHA *( ALPHA / DIGIT /
+/// "+" / "-" / "." )`) that starts at `start`, or `None`.
+fn uri_scheme_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if !bytes.get(start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut at = start + 1;
+    while at < bytes.len() && SCHEME_BYTES[usize::from(bytes[at])] {
+        at += 1;
+    }
+    (bytes.get(at) == Some(&b':')).then_some(at)
+}
+
+/// The bytes of a URI scheme after its first letter, as a table.
+static SCHEME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let character = byte as u8;
+        table[byte] = character.is_ascii_alphanumeric() || matches!(character, b'+' | b'-' | b'.');
+        byte += 1;
+    }
+    table
+};
+
 /// The bytes allowed in a URI after its scheme: unreserved, reserved and
-/// `%` (RFC 3986 §2), as a table.
+/// `%` (RFC 3986 §2), as a table; but `;`, which ends the tag and so is
+/// never part of a URI in a record.
 static URI_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
@@ -364,7 +439,6 @@ static URI_BYTES: [bool; 256] = {
                     | b')'
                     | b'*'
                     | b'+'
-                    | b';'
                     | b'='
                     | b'%'
             );
@@ -373,19 +447,22 @@ static URI_BYTES: [bool; 256] = {
     table
 };
 
-/// A size limit: digits and an optional unit; in octets.
-fn size(limit: &str) -> Option<u64> {
-    let (digits, shift) = match limit.as_bytes().last()?.to_ascii_lowercase() {
-        b'k' => (&limit[..limit.len() - 1], 10),
-        b'm' => (&limit[..limit.len() - 1], 20),
-        b'g' => (&limit[..limit.len() - 1], 30),
-        b't' => (&limit[..limit.len() - 1], 40),
+/// A size limit: at most 19 digits and an optional unit; in octets.
+fn size(limit: &[u8]) -> Option<u64> {
+    let (&last, before) = limit.split_last()?;
+    let (digits, shift) = match last.to_ascii_lowercase() {
+        b'k' => (before, 10),
+        b'm' => (before, 20),
+        b'g' => (before, 30),
+        b't' => (before, 40),
         _ => (limit, 0),
     };
-    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let value: u64 = digits.parse().ok()?;
+    let value = digits
+        .iter()
+        .fold(0u64, |total, digit| total * 10 + u64::from(digit - b'0'));
     value.checked_mul(1 << shift)
 }
 
@@ -424,10 +501,26 @@ fn is_wsp(character: char) -> bool {
     character == ' ' || character == '\t'
 }
 
-/// One `tag=value` of the list, trimmed, with its place.
-struct TagSpec<'a> {
-    name: &'a str,
-    value: &'a str,
+/// `bytes` without white space at either end.
+fn trim_wsp(bytes: &[u8]) -> &[u8] {
+    let start = skip_wsp(bytes, 0);
+    let mut end = bytes.len();
+    while end > start && is_wsp_byte(bytes[end - 1]) {
+        end -= 1;
+    }
+    &bytes[start..end]
+}
+
+/// One `tag=value` of the list, trimmed, by its place in the text.
+struct TagSpec {
+    /// The tag, when its name is one of ours.
+    tag: Option<Tag>,
+    /// Whether the name holds a capital letter.
+    capitals: bool,
+    name_len: usize,
+    /// Whether the value is a `rua=` or `ruf=` list whose every element is
+    /// valid, found while looking for its end.
+    uris_valid: bool,
     /// From the tag name to the end of the value.
     span: Span,
     value_span: Span,
@@ -435,18 +528,25 @@ struct TagSpec<'a> {
 
 /// Iterates over the tag specs of a record, reporting broken ones.
 struct TagSpecs<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     offset: usize,
 }
 
-impl<'a> Iterator for TagSpecs<'a> {
-    type Item = Result<TagSpec<'a>, RecordError>;
+impl Iterator for TagSpecs<'_> {
+    type Item = Result<TagSpec, RecordError>;
 
-    /// One pass over the bytes of a tag spec: white space, the name, white
-    /// space, `=`, white space, the value up to `;` without trailing white
-    /// space. Every offset lands next to an ASCII byte, so slicing is safe.
+    /// One pass over the bytes of a tag spec: white space, the name (packed
+    /// into an integer as it goes, which finds its tag), white space, `=`,
+    /// white space, the value up to `;` without trailing white space; the
+    /// URIs of `rua=` and `ruf=` are checked on the way to their `;`. Every
+    /// offset lands next to an ASCII byte, so slicing the text there is
+    /// safe.
+    ///
+    /// Always inlined into [`Record::parse`], its only caller, so that a spec
+    /// stays in registers instead of being written out and read back.
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.bytes;
         let len = bytes.len();
         if self.offset > len {
             return None;
@@ -462,7 +562,10 @@ impl<'a> Iterator for TagSpecs<'a> {
             self.offset = at + 1;
             return Some(Err(error(RecordErrorKind::EmptyTag, start)));
         }
-        while at < len && is_name_byte(bytes[at]) {
+
+        let mut key = 0u64;
+        while at < len && NAME_BYTES[usize::from(bytes[at])] {
+            key = key << 8 | u64::from(bytes[at]);
             at += 1;
         }
         let name_end = at;
@@ -471,22 +574,32 @@ impl<'a> Iterator for TagSpecs<'a> {
         if at >= len || bytes[at] != b'=' {
             return Some(self.broken_spec(start, at));
         }
-        let first = bytes[start];
-        if name_end == start || !first.is_ascii_alphabetic() {
+        if name_end == start || !bytes[start].is_ascii_alphabetic() {
             self.offset = self.end_of_spec(at) + 1;
             return Some(Err(error(RecordErrorKind::InvalidTagName, start)));
         }
 
+        let name_len = name_end - start;
+        let (key, capitals) = match name_len {
+            0..=8 => lowercase_packed(key),
+            // No tag name is that long; 0 is no tag's key.
+            _ => (0, bytes[start..name_end].iter().any(u8::is_ascii_uppercase)),
+        };
+        let tag = Tag::from_key(key);
+
         let value_start = skip_wsp(bytes, at + 1);
-        let at = memchr::memchr(b';', &bytes[value_start..]).map_or(len, |end| value_start + end);
-        let mut value_end = at;
-        while value_end > value_start && is_wsp_byte(bytes[value_end - 1]) {
-            value_end -= 1;
-        }
+        let listed = match tag {
+            Some(Tag::Rua | Tag::Ruf) => uri_list_end(bytes, value_start),
+            _ => None,
+        };
+        let uris_valid = listed.is_some();
+        let (at, value_end) = listed.unwrap_or_else(|| value_end(bytes, value_start));
         self.offset = at + 1;
         Some(Ok(TagSpec {
-            name: &self.text[start..name_end],
-            value: &self.text[value_start..value_end],
+            tag,
+            capitals,
+            name_len,
+            uris_valid,
             span: Span::new(start, value_end),
             value_span: Span::new(value_start, value_end),
         }))
@@ -496,11 +609,10 @@ impl<'a> Iterator for TagSpecs<'a> {
 impl TagSpecs<'_> {
     /// A spec whose name is not followed by `=`: a name with a bad
     /// character, or a tag without `=`. Moves past it.
-    fn broken_spec(&mut self, start: usize, at: usize) -> Result<TagSpec<'static>, RecordError> {
-        let bytes = self.text.as_bytes();
+    fn broken_spec(&mut self, start: usize, at: usize) -> Result<TagSpec, RecordError> {
         let end = self.end_of_spec(at);
         self.offset = end + 1;
-        let has_equals = bytes[start..end].contains(&b'=');
+        let has_equals = self.bytes[start..end].contains(&b'=');
         let kind = if has_equals {
             RecordErrorKind::InvalidTagName
         } else {
@@ -511,12 +623,65 @@ impl TagSpecs<'_> {
 
     /// The offset of the `;` ending the spec that contains `at`, or the end.
     fn end_of_spec(&self, at: usize) -> usize {
-        let bytes = self.text.as_bytes();
+        let bytes = self.bytes;
         bytes[at.min(bytes.len())..]
             .iter()
             .position(|byte| *byte == b';')
             .map_or(bytes.len(), |offset| at + offset)
     }
+}
+
+/// The end of the value that starts at `start`: the offset of the `;`
+/// ending it (or of the end of the record), and the end of its text
+/// without trailing white space. Most values are a few bytes, shorter than
+/// what `memchr` needs to pay off.
+fn value_end(bytes: &[u8], start: usize) -> (usize, usize) {
+    let at = start + semicolon(&bytes[start..]);
+    let mut text_end = at;
+    while text_end > start && is_wsp_byte(bytes[text_end - 1]) {
+        text_end -= 1;
+    }
+    (at, text_end)
+}
+
+/// The offset of the first `;` in `bytes`, or their length, eight bytes at
+/// a time: a byte of `word ^ ";;;;;;;;"` is zero where `bytes` holds `;`,
+/// and subtracting one from every byte of `word` sets the high bit of the
+/// lowest zero byte first (a borrow only runs upwards).
+fn semicolon(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word =
+            u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ (ONES * u64::from(b';'));
+        let zeros = word.wrapping_sub(ONES) & !word & HIGH;
+        if zeros != 0 {
+            return offset + zeros.trailing_zeros() as usize / 8;
+        }
+        offset += 8;
+    }
+    let rest = chunks.remainder();
+    offset
+        + rest
+            .iter()
+            .position(|byte| *byte == b';')
+            .unwrap_or(rest.len())
+}
+
+/// Up to eight ASCII bytes packed into an integer with their capitals
+/// lowercased, and whether there were any: a byte is a capital when adding
+/// `0x80 - b'A'` sets its high bit and adding `0x80 - b'Z' - 1` does not,
+/// which no carry between bytes can disturb, since every byte is below
+/// `0x80`.
+const fn lowercase_packed(key: u64) -> (u64, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let at_least_a = key + ONES * (0x80 - b'A' as u64);
+    let above_z = key + ONES * (0x80 - b'Z' as u64 - 1);
+    let capitals = at_least_a & !above_z & HIGH;
+    (key | capitals >> 2, capitals != 0)
 }
 
 /// The first offset from `at` that is not white space.
@@ -527,10 +692,17 @@ fn skip_wsp(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// A letter, digit or `_`: the characters of a tag name.
-const fn is_name_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
+/// The characters of a tag name: letters, digits and `_`, as a table.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let character = byte as u8;
+        table[byte] = character.is_ascii_alphanumeric() || character == b'_';
+        byte += 1;
+    }
+    table
+};
 
 /// Space or tab.
 const fn is_wsp_byte(byte: u8) -> bool {
@@ -588,6 +760,22 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_semicolon_is_found_in_every_lane_of_a_word() {
+        for length in 0..20 {
+            for at in 0..=length {
+                let mut bytes = vec![b'x'; length];
+                if at < length {
+                    bytes[at] = b';';
+                    bytes[length - 1] = b';';
+                }
+                assert_eq!(semicolon(&bytes), at, "{length} {at}");
+            }
+        }
+        assert_eq!(semicolon(b"ab\x01;\x01;\xbbcdefgh"), 3);
+        assert_eq!(semicolon("é;".as_bytes()), 2);
     }
 
     #[test]

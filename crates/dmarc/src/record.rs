@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use mailtrail_message::Deviation;
 
@@ -131,9 +132,17 @@ pub struct FailureOptions {
 ///
 /// Invalid URIs were reported as deviations when the record was parsed and
 /// are skipped by [`iter`](Self::iter); equality compares the valid URIs.
+/// An owned list shares its text, so cloning a record is cheap.
 #[derive(Clone, Debug)]
 pub struct ReportUris<'a> {
-    text: Cow<'a, str>,
+    text: UriText<'a>,
+}
+
+/// The text of a URI list: borrowed from the record, or shared.
+#[derive(Clone, Debug)]
+enum UriText<'a> {
+    Borrowed(&'a str),
+    Shared(Arc<str>),
 }
 
 /// One report destination.
@@ -278,10 +287,11 @@ impl Record<'_> {
     /// or `np` is ignored like any other invalid value.
     pub fn policies(&self, mode: Mode) -> Result<Policies, NoPolicy> {
         let subdomain_broken = mode == Mode::Rfc7489 && self.is_invalid(Tag::Sp);
-        let has_destination = self
-            .aggregate_reports
-            .as_ref()
-            .is_some_and(|uris| uris.iter().next().is_some());
+        let has_destination = || {
+            self.aggregate_reports
+                .as_ref()
+                .is_some_and(|uris| uris.iter().next().is_some())
+        };
 
         match self.policy {
             Some(policy) if !subdomain_broken => {
@@ -294,7 +304,7 @@ impl Record<'_> {
                     assumed_none: false,
                 })
             }
-            _ if has_destination => Ok(Policies {
+            _ if has_destination() => Ok(Policies {
                 domain: Policy::None,
                 subdomain: Policy::None,
                 nonexistent: Policy::None,
@@ -466,12 +476,20 @@ impl fmt::Display for FailureOptions {
 impl<'a> ReportUris<'a> {
     /// Wraps the text of a `rua=` or `ruf=` value; the parser checked it.
     pub(crate) fn new(text: Cow<'a, str>) -> Self {
+        let text = match text {
+            Cow::Borrowed(text) => UriText::Borrowed(text),
+            Cow::Owned(text) => UriText::Shared(Arc::from(text)),
+        };
         Self { text }
     }
 
     /// The valid destinations, in the order written.
     pub fn iter(&self) -> impl Iterator<Item = ReportUri<'_>> + '_ {
-        crate::parse::pieces(&self.text, b',')
+        let text = match &self.text {
+            UriText::Borrowed(text) => text,
+            UriText::Shared(text) => &**text,
+        };
+        crate::parse::pieces(text, b',')
             .filter_map(|element| crate::parse::report_uri(element.trim_matches([' ', '\t'])))
     }
 
@@ -482,9 +500,11 @@ impl<'a> ReportUris<'a> {
 
     /// Copies the text so the list outlives its input.
     pub fn into_owned(self) -> ReportUris<'static> {
-        ReportUris {
-            text: Cow::Owned(self.text.into_owned()),
-        }
+        let text = match self.text {
+            UriText::Borrowed(text) => UriText::Shared(Arc::from(text)),
+            UriText::Shared(text) => UriText::Shared(text),
+        };
+        ReportUris { text }
     }
 }
 
@@ -549,54 +569,23 @@ impl Tag {
 
     /// The tag with this name, compared without regard to case.
     pub fn from_name(name: &str) -> Option<Self> {
-        // The name's bytes, lowercased, packed into one integer.
         let bytes = name.as_bytes();
         if bytes.len() > 5 {
             return None;
         }
-        let packed = bytes.iter().fold(0u64, |packed, byte| {
-            packed << 8 | u64::from(byte.to_ascii_lowercase())
+        let key = bytes.iter().fold(0u64, |key, byte| {
+            key << 8 | u64::from(byte.to_ascii_lowercase())
         });
-        const fn key(name: &[u8]) -> u64 {
-            let mut key = 0u64;
-            let mut index = 0;
-            while index < name.len() {
-                key = key << 8 | name[index] as u64;
-                index += 1;
-            }
-            key
-        }
-        const V: u64 = key(b"v");
-        const P: u64 = key(b"p");
-        const SP: u64 = key(b"sp");
-        const NP: u64 = key(b"np");
-        const ADKIM: u64 = key(b"adkim");
-        const ASPF: u64 = key(b"aspf");
-        const FO: u64 = key(b"fo");
-        const RUA: u64 = key(b"rua");
-        const RUF: u64 = key(b"ruf");
-        const PSD: u64 = key(b"psd");
-        const T: u64 = key(b"t");
-        const PCT: u64 = key(b"pct");
-        const RF: u64 = key(b"rf");
-        const RI: u64 = key(b"ri");
-        Some(match packed {
-            V => Self::V,
-            P => Self::P,
-            SP => Self::Sp,
-            NP => Self::Np,
-            ADKIM => Self::Adkim,
-            ASPF => Self::Aspf,
-            FO => Self::Fo,
-            RUA => Self::Rua,
-            RUF => Self::Ruf,
-            PSD => Self::Psd,
-            T => Self::T,
-            PCT => Self::Pct,
-            RF => Self::Rf,
-            RI => Self::Ri,
-            _ => return None,
-        })
+        Self::from_key(key)
+    }
+
+    /// The tag whose name, lowercased, packs into `key` one byte after the
+    /// other (`"sp"` is `0x7370`); the parser packs names as it reads them.
+    /// A multiplicative hash sends each tag's key to its own slot of a
+    /// table of 16, so one comparison decides.
+    pub(crate) const fn from_key(key: u64) -> Option<Self> {
+        let (known, tag) = TAG_SLOTS[tag_slot(key)];
+        if known == key { tag } else { None }
     }
 
     /// The bit of this tag in a set of seen tags.
@@ -604,6 +593,58 @@ impl Tag {
         1 << self as u16
     }
 }
+
+/// Every tag, for building [`TAG_SLOTS`].
+const TAGS: [Tag; 14] = [
+    Tag::V,
+    Tag::P,
+    Tag::Sp,
+    Tag::Np,
+    Tag::Adkim,
+    Tag::Aspf,
+    Tag::Fo,
+    Tag::Rua,
+    Tag::Ruf,
+    Tag::Psd,
+    Tag::T,
+    Tag::Pct,
+    Tag::Rf,
+    Tag::Ri,
+];
+
+/// The multiplier of the tag hash, chosen so that no two tags share a slot
+/// (the `tag_names_find_their_tags` test checks it).
+const TAG_HASH: u64 = 0xa96f_dca1_3904_8115;
+
+/// The slot of a packed tag name in [`TAG_SLOTS`]: the top four bits of
+/// its product with [`TAG_HASH`].
+const fn tag_slot(key: u64) -> usize {
+    (key.wrapping_mul(TAG_HASH) >> 60) as usize
+}
+
+/// A tag name packed into an integer, one byte after the other.
+const fn packed_name(name: &[u8]) -> u64 {
+    let mut key = 0u64;
+    let mut index = 0;
+    while index < name.len() {
+        key = key << 8 | name[index] as u64;
+        index += 1;
+    }
+    key
+}
+
+/// Each tag's packed name and the tag, in its slot.
+static TAG_SLOTS: [(u64, Option<Tag>); 16] = {
+    let mut slots = [(0, None); 16];
+    let mut index = 0;
+    while index < TAGS.len() {
+        let tag = TAGS[index];
+        let key = packed_name(tag.as_str().as_bytes());
+        slots[tag_slot(key)] = (key, Some(tag));
+        index += 1;
+    }
+    slots
+};
 
 impl fmt::Display for Tag {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -622,6 +663,27 @@ impl fmt::Display for DeviationKind {
             }
             Self::InvalidUri(tag) => write!(formatter, "invalid URI in {tag}= ignored"),
             Self::UnknownTag => formatter.write_str("unknown tag ignored"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_find_their_tags() {
+        for tag in TAGS {
+            assert_eq!(Tag::from_name(tag.as_str()), Some(tag));
+            assert_eq!(Tag::from_name(&tag.as_str().to_uppercase()), Some(tag));
+        }
+        let slots: std::collections::HashSet<_> = TAGS
+            .iter()
+            .map(|tag| tag_slot(packed_name(tag.as_str().as_bytes())))
+            .collect();
+        assert_eq!(slots.len(), TAGS.len());
+        for name in ["", "x", "pp", "adkims", "ruaf", "rfr"] {
+            assert_eq!(Tag::from_name(name), None, "{name}");
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use mailtrail_dkim::DkimResult;
 use mailtrail_dmarc::{
-    Authentication, DmarcResult, Evaluator, Found, Mode, Policy, PolicySource, SpfIdentity,
-    Verdict, WalkPurpose,
+    Authentication, DmarcResult, Evaluator, Found, KnownRecords, Mode, Policy, PolicySource,
+    SpfIdentity, Verdict, WalkPurpose,
 };
 use mailtrail_dns::ZoneResolver;
 use mailtrail_spf::SpfResult;
@@ -413,4 +413,68 @@ fn without_explanation_the_verdict_is_the_same_but_bare() {
             "{author}"
         );
     }
+}
+
+#[test]
+fn known_records_give_the_verdict_the_resolver_gives() {
+    let zone = zone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut known = KnownRecords::new();
+    for name in [
+        "dept.example.org",
+        "example.org",
+        "org",
+        "bounce.dept.example.org",
+    ] {
+        runtime.block_on(known.fetch(&zone, name));
+    }
+    let auth = spf_pass("bounce.dept.example.org");
+    let asked = runtime.block_on(Evaluator::new(&zone).evaluate(&["dept.example.org"], &auth));
+
+    // The resolver holds nothing: every answer comes from the known records.
+    let empty = ZoneResolver::new();
+    let evaluator = Evaluator::new(&empty).with_known_records(&known);
+    let held = runtime.block_on(evaluator.evaluate(&["dept.example.org"], &auth));
+
+    assert_eq!(held.result, DmarcResult::Pass);
+    assert_eq!(
+        (
+            held.result,
+            held.policy,
+            held.organizational_domain.as_deref()
+        ),
+        (
+            asked.result,
+            asked.policy,
+            asked.organizational_domain.as_deref()
+        )
+    );
+    assert_eq!(held.record, asked.record);
+    assert!(held.tree_walk.iter().all(|step| step.cached));
+    assert_eq!(held.tree_walk.len(), asked.tree_walk.len());
+}
+
+#[test]
+fn a_known_record_is_read_before_the_resolver_is_asked() {
+    let zone = zone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut known = KnownRecords::new();
+    known.insert("Example.COM.", &["v=DMARC1; p=none"]);
+    let evaluator = Evaluator::new(&zone).with_known_records(&known);
+
+    let verdict = runtime.block_on(evaluator.evaluate(&["example.com"], &Authentication::new()));
+    assert_eq!(verdict.policy, Some(Policy::None));
+    assert_eq!(verdict.disposition, Policy::None);
+    assert_eq!(verdict.tree_walk[0].found, Found::Record);
+    assert!(verdict.tree_walk[0].cached);
+
+    // Names it does not hold still go to the resolver.
+    let verdict =
+        runtime.block_on(evaluator.evaluate(&["mail.example.com"], &Authentication::new()));
+    assert_eq!(verdict.policy_source, Some(PolicySource::ExistingSubdomain));
+    assert!(!verdict.tree_walk[0].cached);
 }
