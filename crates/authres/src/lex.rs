@@ -21,7 +21,7 @@ use mailtrail_message::lexical;
 use crate::syntax::{
     CFWS_START, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, has_control, is, is_control,
 };
-use crate::{Deviation, DeviationKind, Expected, ParseError, Strictness};
+use crate::{Comments, Deviation, DeviationKind, Expected, ParseError, Strictness};
 
 /// A position in the value being parsed, and what was tolerated so far.
 pub(crate) struct Cursor<'a> {
@@ -189,7 +189,7 @@ impl<'a> Cursor<'a> {
     /// `[CFWS]`: skips white space, folding and comments, adding the meaning
     /// of each comment to `comments`. Returns whether anything was skipped.
     #[inline]
-    pub(crate) fn cfws(&mut self, comments: &mut Vec<Cow<'a, str>>) -> Result<bool, ParseError> {
+    pub(crate) fn cfws(&mut self, comments: &mut Comments<'a>) -> Result<bool, ParseError> {
         let bytes = self.input.as_bytes();
 
         match bytes.get(self.position) {
@@ -208,7 +208,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The work of [`Cursor::cfws`] once there is something to skip.
-    fn skip_cfws(&mut self, comments: &mut Vec<Cow<'a, str>>) -> Result<bool, ParseError> {
+    fn skip_cfws(&mut self, comments: &mut Comments<'a>) -> Result<bool, ParseError> {
         let start = self.position;
 
         loop {
@@ -440,10 +440,10 @@ mod tests {
     #[test]
     fn cfws_collects_comment_meanings_and_reports_folding() {
         let mut cursor = Cursor::new(" (a \\(b\\)) \r\n (c)x", 0, Strictness::Lenient);
-        let mut comments = Vec::new();
+        let mut comments = Comments::new();
 
         assert_eq!(cursor.cfws(&mut comments), Ok(true));
-        assert_eq!(comments, ["a (b)", "c"]);
+        assert_eq!(*comments, ["a (b)", "c"]);
         assert_eq!(cursor.rest(), "x");
     }
 
@@ -452,7 +452,7 @@ mod tests {
         let mut cursor = Cursor::new("  \r\nX-Injected: 1", 0, Strictness::Lenient);
 
         assert_eq!(
-            cursor.cfws(&mut Vec::new()),
+            cursor.cfws(&mut Comments::new()),
             Err(ParseError::LineBreak { offset: 2 })
         );
     }

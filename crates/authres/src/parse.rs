@@ -19,7 +19,9 @@ use mailtrail_message::lexical;
 use crate::lex::Cursor;
 use crate::resinfo::resinfo;
 use crate::syntax::{DIGIT, NAME, TOKEN, is_token};
-use crate::{AuthenticationResults, DeviationKind, Expected, FieldKind, ParseError, ParseOptions};
+use crate::{
+    AuthenticationResults, Comments, DeviationKind, Expected, FieldKind, ParseError, ParseOptions,
+};
 
 /// Parses `value`, whose first byte is at offset `base` in the message.
 pub(crate) fn parse_value(
@@ -83,10 +85,10 @@ fn read_header<'a>(
 /// the instance missing when the field does not start with one.
 fn instance<'a>(
     cursor: &mut Cursor<'a>,
-    comments: &mut Vec<Cow<'a, str>>,
+    comments: &mut Comments<'a>,
 ) -> Result<Option<u32>, ParseError> {
     let start = cursor.position();
-    let mut inner_comments = Vec::new();
+    let mut inner_comments = Comments::new();
 
     let tag = cursor.word(NAME);
     let found = if tag.is_some_and(|tag| tag.eq_ignore_ascii_case("i")) {
@@ -223,7 +225,7 @@ fn resinfos<'a>(
     let mut lone_none = None;
 
     loop {
-        let mut comments = Vec::new();
+        let mut comments = Comments::new();
         let mut section_start = cursor.position();
 
         if next == Next::Semicolon {
@@ -316,7 +318,7 @@ pub(crate) fn byte_after_cfws(text: &str) -> Option<u8> {
 
 /// Where comments that follow the last part read so far belong: its last
 /// property, its result, or the authserv-id.
-fn last_comments<'h, 'a>(header: &'h mut AuthenticationResults<'a>) -> &'h mut Vec<Cow<'a, str>> {
+fn last_comments<'h, 'a>(header: &'h mut AuthenticationResults<'a>) -> &'h mut Comments<'a> {
     match header.results.last_mut() {
         Some(result) => match result.properties.last_mut() {
             Some(property) => &mut property.comments,

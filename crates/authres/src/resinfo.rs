@@ -24,7 +24,8 @@ use crate::syntax::{
     KEYWORD, NAME, RUN, TOKEN, is, is_address, is_domain_name, is_keyword, is_token,
 };
 use crate::{
-    DeviationKind, Expected, Method, ParseError, Property, PropertyType, ResultInfo, ResultValue,
+    Comments, DeviationKind, Expected, Method, ParseError, Property, PropertyType, ResultInfo,
+    ResultValue, Results,
 };
 
 /// One `resinfo` after its `;`: `methodspec [ CFWS reasonspec ] [ CFWS
@@ -32,8 +33,8 @@ use crate::{
 /// Returns where the next one starts.
 pub(crate) fn resinfo<'a>(
     cursor: &mut Cursor<'a>,
-    results: &mut Vec<ResultInfo<'a>>,
-    comments: Vec<Cow<'a, str>>,
+    results: &mut Results<'a>,
+    comments: Comments<'a>,
     section_start: usize,
 ) -> Result<Next, ParseError> {
     let start = cursor.position();
@@ -51,7 +52,7 @@ pub(crate) fn resinfo<'a>(
 /// before it given; `None` when lenient parsing skipped the result.
 fn methodspec<'a>(
     cursor: &mut Cursor<'a>,
-    comments: Vec<Cow<'a, str>>,
+    comments: Comments<'a>,
     section_start: usize,
 ) -> Result<Option<ResultInfo<'a>>, ParseError> {
     if let Some(mut info) = plain_methodspec(cursor) {
@@ -260,7 +261,7 @@ fn plain_property<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> boo
         ptype: Some(PropertyType::new(ptype)),
         property: Cow::Borrowed(name),
         value: Cow::Borrowed(value),
-        comments: Vec::new(),
+        comments: Comments::new(),
         span: cursor.span(start, cursor.position()),
     });
     true
@@ -300,7 +301,7 @@ fn property<'a>(
         ptype: None,
         property: Cow::Borrowed(""),
         value: Cow::Borrowed(""),
-        comments: Vec::new(),
+        comments: Comments::new(),
         span: cursor.span(start, start),
     };
 
