@@ -75,6 +75,30 @@ impl<T: InlineItem, const N: usize> InlineVec<T, N> {
         self.spilled.push(item);
     }
 
+    /// Adds an empty item after the others and returns it, to be filled in
+    /// where it stands rather than moved in.
+    pub(crate) fn push_empty(&mut self) -> &mut T {
+        if self.spilled.is_empty() && self.length < N {
+            self.length += 1;
+            return &mut self.inline[self.length - 1];
+        }
+
+        self.push(T::PLACEHOLDER);
+        let last = self.spilled.len() - 1;
+        &mut self.spilled[last]
+    }
+
+    /// Removes the last item and returns it, if there is one.
+    pub fn pop(&mut self) -> Option<T> {
+        if !self.spilled.is_empty() {
+            return self.spilled.pop();
+        }
+
+        let last = self.length.checked_sub(1)?;
+        self.length = last;
+        Some(std::mem::replace(&mut self.inline[last], T::PLACEHOLDER))
+    }
+
     /// Moves every item of `other` after the others, leaving it empty.
     pub fn append<const M: usize>(&mut self, other: &mut InlineVec<T, M>) {
         let taken = std::mem::take(other);

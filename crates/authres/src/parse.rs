@@ -36,8 +36,10 @@ pub(crate) fn parse_value(
         .unwrap_or(value);
     let mut cursor = Cursor::new(input, base, options.strictness);
 
-    match read_header(&mut cursor, options.kind) {
-        Ok(mut header) => {
+    // Filled in where it stands and moved once: the value is large.
+    let mut header = AuthenticationResults::empty();
+    match read_header(&mut cursor, options.kind, &mut header) {
+        Ok(()) => {
             header.deviations = cursor.into_deviations();
             Ok(header)
         }
@@ -54,12 +56,13 @@ pub(crate) enum Next {
     Resinfo,
 }
 
-/// `authres-payload`, with the ARC instance first for ARC fields.
+/// `authres-payload` into `header`, with the ARC instance first for ARC
+/// fields.
 fn read_header<'a>(
     cursor: &mut Cursor<'a>,
     kind: FieldKind,
-) -> Result<AuthenticationResults<'a>, ParseError> {
-    let mut header = AuthenticationResults::empty();
+    header: &mut AuthenticationResults<'a>,
+) -> Result<(), ParseError> {
     cursor.cfws(&mut header.comments)?;
 
     if kind == FieldKind::ArcAuthenticationResults {
@@ -67,8 +70,8 @@ fn read_header<'a>(
     }
 
     let start = cursor.position();
-    let next = authserv_id(cursor, &mut header)?;
-    resinfos(cursor, &mut header, next)?;
+    let next = authserv_id(cursor, header)?;
+    resinfos(cursor, header, next)?;
 
     if header.authserv_id.is_none() && header.results.is_empty() {
         return Err(ParseError::Expected {
@@ -77,7 +80,7 @@ fn read_header<'a>(
         });
     }
 
-    Ok(header)
+    Ok(())
 }
 
 /// `instance [CFWS] ";"`, where `instance = [CFWS] "i" [CFWS] "=" [CFWS]
