@@ -19,7 +19,7 @@ use mailtrail_message::Span;
 use mailtrail_message::lexical;
 
 use crate::syntax::{
-    CFWS_START, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, has_control, is, is_control,
+    CFWS_START, COMMENT_TEXT, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, has_control, is, is_control,
 };
 use crate::{Comments, Deviation, DeviationKind, Expected, ParseError, Strictness};
 
@@ -254,40 +254,42 @@ impl<'a> Cursor<'a> {
     /// A `comment` at the current position, as its meaning.
     ///
     /// This scans like [`lexical::comment`], counting nesting rather than
-    /// recursing, but jumps from delimiter to delimiter with `memchr` and
-    /// notes whether the text needs [`lexical::unescape`] or checking, so a
-    /// plain comment costs little more than finding its end.
+    /// recursing, and notes whether the text holds a quoted-pair, a line
+    /// break or a control character, which [`lexical::unescape`] or checking
+    /// must see; a plain comment is borrowed after one pass over its bytes.
     pub(crate) fn comment(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.position;
         let bytes = self.input.as_bytes();
         let mut depth = 0_usize;
-        let mut escaped = false;
+        let mut plain = true;
         let mut position = start;
 
         loop {
-            // Delimiters are handled where they stand; memchr skips the text
-            // between them, so deep nesting costs no call per parenthesis.
             match bytes.get(position) {
                 None => return Err(ParseError::UnclosedComment { offset: start }),
                 Some(b'(') => depth += 1,
                 Some(b')') if depth == 1 => break,
                 Some(b')') => depth -= 1,
                 Some(b'\\') => {
-                    escaped = true;
+                    plain = false;
                     position += 1;
                 }
-                Some(_) => {
-                    position += memchr::memchr3(b'(', b')', b'\\', &bytes[position..])
-                        .ok_or(ParseError::UnclosedComment { offset: start })?;
-                    continue;
-                }
+                Some(_) => plain = false,
             }
             position += 1;
+
+            // Most bytes are plain text: one table lookup each.
+            while bytes
+                .get(position)
+                .is_some_and(|&byte| is(byte, COMMENT_TEXT))
+            {
+                position += 1;
+            }
         }
 
         self.position = position + 1;
         let text = &self.input[start + 1..position];
-        self.meaning(text, start + 1, !escaped && !has_control(text))
+        self.meaning(text, start + 1, plain)
     }
 
     /// A `quoted-string` at the current position, as its meaning; see

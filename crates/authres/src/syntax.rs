@@ -33,6 +33,10 @@ pub(crate) const KEYWORD: u16 = 1 << 7;
 const ATEXT: u16 = 1 << 8;
 /// The first byte of `CFWS`: white space, a line break or `(`.
 pub(crate) const CFWS_START: u16 = 1 << 6;
+/// Comment text that needs no second look: anything but the parentheses,
+/// a backslash, and control characters other than tab (line breaks
+/// included).
+pub(crate) const COMMENT_TEXT: u16 = 1 << 9;
 
 /// The classes of each byte value.
 static CLASSES: [u16; 256] = classes();
@@ -113,6 +117,9 @@ const fn classes() -> [u16; 256] {
         if matches!(value, b' ' | b'\t' | b'\r' | b'\n' | b'(') {
             classes |= CFWS_START;
         }
+        if !(matches!(value, b'(' | b')' | b'\\') || is_control(value)) {
+            classes |= COMMENT_TEXT;
+        }
 
         table[byte] = classes;
         byte += 1;
@@ -191,35 +198,28 @@ fn is_dot_atom_text(bytes: &[u8]) -> bool {
 
 /// Whether `text` is a `domain-name` (RFC 6376 §3.5): two or more labels of
 /// letters, digits and inner hyphens, where U-labels are allowed (RFC 8616).
+/// One pass: each byte is checked against the one before it.
 pub(crate) fn is_domain_name(text: &str) -> bool {
-    let mut labels = 0;
-    let mut label_start = 0;
-    let bytes = text.as_bytes();
+    let mut labels = 1;
+    let mut previous = b'.';
 
-    for (index, &byte) in bytes.iter().enumerate() {
-        if byte == b'.' || index + 1 == bytes.len() {
-            let end = if byte == b'.' { index } else { index + 1 };
-            if !is_label(&bytes[label_start..end]) {
-                return false;
-            }
-
-            labels += 1;
-            label_start = index + 1;
+    for &byte in text.as_bytes() {
+        let fits = match byte {
+            // A label is never empty and never ends with a hyphen.
+            b'.' => !matches!(previous, b'.' | b'-'),
+            // Nor starts with one.
+            b'-' => previous != b'.',
+            _ => is(byte, KEYWORD) || !byte.is_ascii(),
+        };
+        if !fits {
+            return false;
         }
+
+        labels += usize::from(byte == b'.');
+        previous = byte;
     }
 
-    labels >= 2 && !text.ends_with('.')
-}
-
-/// Whether `label` is a non-empty run of letters, digits, hyphens and
-/// non-ASCII bytes that neither starts nor ends with a hyphen.
-fn is_label(label: &[u8]) -> bool {
-    match (label.first(), label.last()) {
-        (Some(b'-'), _) | (_, Some(b'-')) | (None, _) => false,
-        _ => label
-            .iter()
-            .all(|&byte| is(byte, KEYWORD) || !byte.is_ascii()),
-    }
+    labels >= 2 && !matches!(previous, b'.' | b'-')
 }
 
 /// Whether `text` may hold a control character other than tab: exact,
