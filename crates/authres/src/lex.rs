@@ -19,7 +19,8 @@ use mailtrail_message::Span;
 use mailtrail_message::lexical;
 
 use crate::syntax::{
-    CFWS_START, COMMENT_TEXT, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, has_control, is, is_control,
+    CFWS_START, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, classes_of, comment_text_length, has_control,
+    is, is_control,
 };
 use crate::{Comments, Deviation, DeviationKind, Expected, ParseError, Strictness};
 
@@ -274,17 +275,13 @@ impl<'a> Cursor<'a> {
                     plain = false;
                     position += 1;
                 }
+                Some(b'\t') => {}
                 Some(_) => plain = false,
             }
             position += 1;
 
-            // Most bytes are plain text: one table lookup each.
-            while bytes
-                .get(position)
-                .is_some_and(|&byte| is(byte, COMMENT_TEXT))
-            {
-                position += 1;
-            }
+            // Most bytes are plain text, passed over eight at a time.
+            position += comment_text_length(bytes.get(position..).unwrap_or_default());
         }
 
         self.position = position + 1;
@@ -397,6 +394,25 @@ impl<'a> Cursor<'a> {
             .iter()
             .position(|&byte| !is(byte, class))
             .unwrap_or(bytes.len())
+    }
+
+    /// The length of the run of bytes of `class` starting `offset` bytes
+    /// after the current position, and the classes all its bytes share.
+    #[inline]
+    pub(crate) fn run_and_classes_at(&self, offset: usize, class: u16) -> (usize, u16) {
+        let bytes = self.input.as_bytes();
+        let bytes = bytes.get(self.position + offset..).unwrap_or_default();
+        let mut shared = u16::MAX;
+
+        for (length, &byte) in bytes.iter().enumerate() {
+            let classes = classes_of(byte);
+            if classes & class == 0 {
+                return (length, shared);
+            }
+            shared &= classes;
+        }
+
+        (bytes.len(), shared)
     }
 
     /// The byte `offset` bytes after the current position.

@@ -238,7 +238,7 @@ fn plain_property<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> boo
         return false;
     }
 
-    let value_length = cursor.run_length_at(value_start + 1, RUN);
+    let (value_length, value_classes) = cursor.run_and_classes_at(value_start + 1, RUN);
     let after = cursor.peek_at(value_start + 1 + value_length);
     if value_length == 0
         || !matches!(
@@ -256,8 +256,10 @@ fn plain_property<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> boo
     cursor.take(1);
     let value = cursor.take(value_length);
 
+    // A non-empty run whose bytes are all token bytes is a token.
     let names_are_keywords = !ptype.ends_with('-') && !name.ends_with('-');
-    if !(names_are_keywords && (is_token(value) || is_address(value))) {
+    let token = value_classes & TOKEN != 0;
+    if !(names_are_keywords && (token || is_address(value))) {
         cursor.rewind(start);
         return false;
     }
