@@ -118,9 +118,13 @@ impl<'a> AuthenticationResults<'a> {
     pub fn new(authserv_id: impl Into<Cow<'a, str>>) -> Self {
         Self {
             authserv_id: Some(authserv_id.into()),
-            ..Self::empty()
+            ..Self::EMPTY
         }
     }
+
+    /// A field with nothing in it, made when compiling: copying it is
+    /// cheaper than filling each empty inline slot in turn.
+    pub(crate) const EMPTY: Self = Self::empty();
 
     /// A field with nothing in it: no authserv-id, no result.
     pub(crate) const fn empty() -> Self {

@@ -37,7 +37,7 @@ pub(crate) fn parse_value(
     let mut cursor = Cursor::new(input, base, options.strictness);
 
     // Filled in where it stands and moved once: the value is large.
-    let mut header = AuthenticationResults::empty();
+    let mut header = AuthenticationResults::EMPTY;
     match read_header(&mut cursor, options.kind, &mut header) {
         Ok(()) => {
             header.deviations = cursor.into_deviations();
