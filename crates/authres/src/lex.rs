@@ -19,8 +19,8 @@ use mailtrail_message::Span;
 use mailtrail_message::lexical;
 
 use crate::syntax::{
-    CFWS_START, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, classes_of, comment_text_length, has_control,
-    is, is_control,
+    CFWS_START, COMMENT_TEXT, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, classes_of,
+    comment_text_length, has_control, is, is_control,
 };
 use crate::{Comments, Deviation, DeviationKind, Expected, ParseError, Strictness};
 
@@ -280,8 +280,14 @@ impl<'a> Cursor<'a> {
             }
             position += 1;
 
-            // Most bytes are plain text, passed over eight at a time.
-            position += comment_text_length(bytes.get(position..).unwrap_or_default());
+            // Most bytes are plain text, passed over eight at a time; a
+            // delimiter next, as in deep nesting, needs no such look.
+            if bytes
+                .get(position)
+                .is_some_and(|&byte| is(byte, COMMENT_TEXT))
+            {
+                position += comment_text_length(&bytes[position..]);
+            }
         }
 
         self.position = position + 1;
