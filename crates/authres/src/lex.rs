@@ -275,19 +275,15 @@ impl<'a> Cursor<'a> {
                     plain = false;
                     position += 1;
                 }
-                Some(b'\t') => {}
+                Some(&byte) if is(byte, COMMENT_TEXT) => {
+                    // Plain text, passed over eight bytes at a time; the
+                    // scan may stop at this very byte if it is a tab.
+                    position += comment_text_length(&bytes[position..]).max(1);
+                    continue;
+                }
                 Some(_) => plain = false,
             }
             position += 1;
-
-            // Most bytes are plain text, passed over eight at a time; a
-            // delimiter next, as in deep nesting, needs no such look.
-            if bytes
-                .get(position)
-                .is_some_and(|&byte| is(byte, COMMENT_TEXT))
-            {
-                position += comment_text_length(&bytes[position..]);
-            }
         }
 
         self.position = position + 1;
