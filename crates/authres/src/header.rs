@@ -18,9 +18,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::inline::InlineVec;
 use mailtrail_message::Span;
 
+use crate::inline::InlineVec;
 use crate::parse::parse_value;
 use crate::print::{PlainSink, write_header, write_property, write_resinfo};
 use crate::{Deviation, FieldKind, Method, ParseError, ParseOptions, PropertyType, ResultValue};
