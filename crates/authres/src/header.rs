@@ -20,6 +20,7 @@ use std::str::FromStr;
 
 use mailtrail_message::Span;
 
+use crate::inline::InlineVec;
 use crate::parse::parse_value;
 use crate::print::{PlainSink, write_header, write_property, write_resinfo};
 use crate::{Deviation, FieldKind, Method, ParseError, ParseOptions, PropertyType, ResultValue};
@@ -63,13 +64,13 @@ pub struct AuthenticationResults<'a> {
     /// §4.1.1); `None` for Authentication-Results.
     pub instance: Option<u32>,
     /// The results, one per `resinfo`, in field order. Empty for `none`.
-    pub results: Vec<ResultInfo<'a>>,
+    pub results: Results<'a>,
     /// What the lenient parser tolerated, in field order.
     pub deviations: Vec<Deviation>,
     /// The comments around the authserv-id and version, or after `none`,
     /// each as its meaning (quoted-pairs resolved, folding removed; nested
     /// comments kept as text).
-    pub comments: Vec<Cow<'a, str>>,
+    pub comments: Comments<'a>,
     /// Where the authserv-id is, quotes included.
     pub authserv_id_span: Option<Span>,
 }
@@ -117,9 +118,13 @@ impl<'a> AuthenticationResults<'a> {
     pub fn new(authserv_id: impl Into<Cow<'a, str>>) -> Self {
         Self {
             authserv_id: Some(authserv_id.into()),
-            ..Self::empty()
+            ..Self::EMPTY
         }
     }
+
+    /// A field with nothing in it, made when compiling: copying it is
+    /// cheaper than filling each empty inline slot in turn.
+    pub(crate) const EMPTY: Self = Self::empty();
 
     /// A field with nothing in it: no authserv-id, no result.
     pub(crate) const fn empty() -> Self {
@@ -127,9 +132,9 @@ impl<'a> AuthenticationResults<'a> {
             authserv_id: None,
             version: None,
             instance: None,
-            results: Vec::new(),
+            results: InlineVec::new(),
             deviations: Vec::new(),
-            comments: Vec::new(),
+            comments: InlineVec::new(),
             authserv_id_span: None,
         }
     }
@@ -257,6 +262,18 @@ impl FromStr for AuthenticationResults<'static> {
     }
 }
 
+/// The results of a field, in field order: the first four are held inline,
+/// without a heap allocation, which covers the fields real servers write.
+pub type Results<'a> = InlineVec<ResultInfo<'a>, 4>;
+
+/// The properties of a result, in field order; the first three are held
+/// inline.
+pub type Properties<'a> = InlineVec<Property<'a>, 3>;
+
+/// The comments of a part of a field, each as its meaning; the first is held
+/// inline.
+pub type Comments<'a> = InlineVec<Cow<'a, str>, 1>;
+
 /// One result, a `resinfo`: a method, what it found, and the properties it
 /// looked at (RFC 8601 §2.2).
 ///
@@ -285,11 +302,11 @@ pub struct ResultInfo<'a> {
     /// The `reason=` text, its meaning if it was quoted.
     pub reason: Option<Cow<'a, str>>,
     /// The properties (`ptype.property=value`), in field order.
-    pub properties: Vec<Property<'a>>,
+    pub properties: Properties<'a>,
     /// The comments inside the method and result, and after the result or
     /// reason, each as its meaning: `(signature was verified)` gives
     /// `signature was verified`.
-    pub comments: Vec<Cow<'a, str>>,
+    pub comments: Comments<'a>,
     /// Where the result is, from the method to its last part.
     pub span: Span,
 }
@@ -302,8 +319,8 @@ impl<'a> ResultInfo<'a> {
             method_version: None,
             result,
             reason: None,
-            properties: Vec::new(),
-            comments: Vec::new(),
+            properties: InlineVec::new(),
+            comments: InlineVec::new(),
             span: Span::new(0, 0),
         }
     }
@@ -403,7 +420,7 @@ pub struct Property<'a> {
     pub value: Cow<'a, str>,
     /// The comments inside the property and after its value, each as its
     /// meaning.
-    pub comments: Vec<Cow<'a, str>>,
+    pub comments: Comments<'a>,
     /// Where the property is, from its type to the end of its value.
     pub span: Span,
 }
@@ -419,7 +436,7 @@ impl<'a> Property<'a> {
             ptype: Some(ptype),
             property: property.into(),
             value: value.into(),
-            comments: Vec::new(),
+            comments: InlineVec::new(),
             span: Span::new(0, 0),
         }
     }
@@ -474,6 +491,6 @@ fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
 }
 
 /// Every text of `texts` owned.
-fn owned_all(texts: Vec<Cow<'_, str>>) -> Vec<Cow<'static, str>> {
+fn owned_all(texts: Comments<'_>) -> Comments<'static> {
     texts.into_iter().map(owned).collect()
 }

@@ -19,9 +19,10 @@ use mailtrail_message::Span;
 use mailtrail_message::lexical;
 
 use crate::syntax::{
-    CFWS_START, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, has_control, is, is_control,
+    CFWS_START, COMMENT_TEXT, DIGIT, PLAIN, RUN, RUN_BEFORE_EQUALS, classes_of,
+    comment_text_length, has_control, is, is_control,
 };
-use crate::{Deviation, DeviationKind, Expected, ParseError, Strictness};
+use crate::{Comments, Deviation, DeviationKind, Expected, ParseError, Strictness};
 
 /// A position in the value being parsed, and what was tolerated so far.
 pub(crate) struct Cursor<'a> {
@@ -189,7 +190,7 @@ impl<'a> Cursor<'a> {
     /// `[CFWS]`: skips white space, folding and comments, adding the meaning
     /// of each comment to `comments`. Returns whether anything was skipped.
     #[inline]
-    pub(crate) fn cfws(&mut self, comments: &mut Vec<Cow<'a, str>>) -> Result<bool, ParseError> {
+    pub(crate) fn cfws(&mut self, comments: &mut Comments<'a>) -> Result<bool, ParseError> {
         let bytes = self.input.as_bytes();
 
         match bytes.get(self.position) {
@@ -208,7 +209,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The work of [`Cursor::cfws`] once there is something to skip.
-    fn skip_cfws(&mut self, comments: &mut Vec<Cow<'a, str>>) -> Result<bool, ParseError> {
+    fn skip_cfws(&mut self, comments: &mut Comments<'a>) -> Result<bool, ParseError> {
         let start = self.position;
 
         loop {
@@ -254,40 +255,40 @@ impl<'a> Cursor<'a> {
     /// A `comment` at the current position, as its meaning.
     ///
     /// This scans like [`lexical::comment`], counting nesting rather than
-    /// recursing, but jumps from delimiter to delimiter with `memchr` and
-    /// notes whether the text needs [`lexical::unescape`] or checking, so a
-    /// plain comment costs little more than finding its end.
+    /// recursing, and notes whether the text holds a quoted-pair, a line
+    /// break or a control character, which [`lexical::unescape`] or checking
+    /// must see; a plain comment is borrowed after one pass over its bytes.
     pub(crate) fn comment(&mut self) -> Result<Cow<'a, str>, ParseError> {
         let start = self.position;
         let bytes = self.input.as_bytes();
         let mut depth = 0_usize;
-        let mut escaped = false;
+        let mut plain = true;
         let mut position = start;
 
         loop {
-            // Delimiters are handled where they stand; memchr skips the text
-            // between them, so deep nesting costs no call per parenthesis.
             match bytes.get(position) {
                 None => return Err(ParseError::UnclosedComment { offset: start }),
                 Some(b'(') => depth += 1,
                 Some(b')') if depth == 1 => break,
                 Some(b')') => depth -= 1,
                 Some(b'\\') => {
-                    escaped = true;
+                    plain = false;
                     position += 1;
                 }
-                Some(_) => {
-                    position += memchr::memchr3(b'(', b')', b'\\', &bytes[position..])
-                        .ok_or(ParseError::UnclosedComment { offset: start })?;
+                Some(&byte) if is(byte, COMMENT_TEXT) => {
+                    // Plain text, passed over eight bytes at a time; the
+                    // scan may stop at this very byte if it is a tab.
+                    position += comment_text_length(&bytes[position..]).max(1);
                     continue;
                 }
+                Some(_) => plain = false,
             }
             position += 1;
         }
 
         self.position = position + 1;
         let text = &self.input[start + 1..position];
-        self.meaning(text, start + 1, !escaped && !has_control(text))
+        self.meaning(text, start + 1, plain)
     }
 
     /// A `quoted-string` at the current position, as its meaning; see
@@ -397,6 +398,25 @@ impl<'a> Cursor<'a> {
             .unwrap_or(bytes.len())
     }
 
+    /// The length of the run of bytes of `class` starting `offset` bytes
+    /// after the current position, and the classes all its bytes share.
+    #[inline]
+    pub(crate) fn run_and_classes_at(&self, offset: usize, class: u16) -> (usize, u16) {
+        let bytes = self.input.as_bytes();
+        let bytes = bytes.get(self.position + offset..).unwrap_or_default();
+        let mut shared = u16::MAX;
+
+        for (length, &byte) in bytes.iter().enumerate() {
+            let classes = classes_of(byte);
+            if classes & class == 0 {
+                return (length, shared);
+            }
+            shared &= classes;
+        }
+
+        (bytes.len(), shared)
+    }
+
     /// The byte `offset` bytes after the current position.
     #[inline]
     pub(crate) fn peek_at(&self, offset: usize) -> Option<u8> {
@@ -440,10 +460,10 @@ mod tests {
     #[test]
     fn cfws_collects_comment_meanings_and_reports_folding() {
         let mut cursor = Cursor::new(" (a \\(b\\)) \r\n (c)x", 0, Strictness::Lenient);
-        let mut comments = Vec::new();
+        let mut comments = Comments::new();
 
         assert_eq!(cursor.cfws(&mut comments), Ok(true));
-        assert_eq!(comments, ["a (b)", "c"]);
+        assert_eq!(*comments, ["a (b)", "c"]);
         assert_eq!(cursor.rest(), "x");
     }
 
@@ -452,7 +472,7 @@ mod tests {
         let mut cursor = Cursor::new("  \r\nX-Injected: 1", 0, Strictness::Lenient);
 
         assert_eq!(
-            cursor.cfws(&mut Vec::new()),
+            cursor.cfws(&mut Comments::new()),
             Err(ParseError::LineBreak { offset: 2 })
         );
     }

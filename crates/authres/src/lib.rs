@@ -54,8 +54,12 @@
 //!
 //! A parsed value borrows the input: tokens, addresses and quoted strings or
 //! comments without escapes are slices of it; a quoted string or comment
-//! with quoted-pairs or folding is copied to hold its meaning. The vectors
-//! of results, properties and comments are the only other allocations.
+//! with quoted-pairs or folding is copied to hold its meaning. The lists of
+//! results, properties and comments are [`InlineVec`]s that hold their first
+//! items inline (four results, three properties per result, one comment per
+//! part), so a typical field parses without any heap allocation; a longer
+//! list moves to the heap once. They deref to slices, and a `Vec` converts
+//! into one with `.into()`.
 //! [`AuthenticationResults::into_owned`] copies everything so the value can
 //! outlive the input. Spans count bytes of the parsed value, or of the
 //! message for [`parse_field`] and [`parse_fields`].
@@ -136,6 +140,7 @@ mod deviation;
 mod error;
 mod field;
 mod header;
+mod inline;
 mod lex;
 mod parse;
 mod print;
@@ -147,6 +152,7 @@ mod trust;
 pub use deviation::{Deviation, DeviationKind};
 pub use error::{Expected, ParseError};
 pub use field::{AuthresField, FieldKind, ParseOptions, Strictness, parse_field, parse_fields};
-pub use header::{AuthenticationResults, Property, ResultInfo};
+pub use header::{AuthenticationResults, Comments, Properties, Property, ResultInfo, Results};
+pub use inline::{InlineItem, InlineVec};
 pub use registry::{Method, PropertyType, ResultValue};
 pub use trust::{Trust, TrustConfig, TrustReason, Verdict};

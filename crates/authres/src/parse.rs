@@ -19,7 +19,9 @@ use mailtrail_message::lexical;
 use crate::lex::Cursor;
 use crate::resinfo::resinfo;
 use crate::syntax::{DIGIT, NAME, TOKEN, is_token};
-use crate::{AuthenticationResults, DeviationKind, Expected, FieldKind, ParseError, ParseOptions};
+use crate::{
+    AuthenticationResults, Comments, DeviationKind, Expected, FieldKind, ParseError, ParseOptions,
+};
 
 /// Parses `value`, whose first byte is at offset `base` in the message.
 pub(crate) fn parse_value(
@@ -34,8 +36,10 @@ pub(crate) fn parse_value(
         .unwrap_or(value);
     let mut cursor = Cursor::new(input, base, options.strictness);
 
-    match read_header(&mut cursor, options.kind) {
-        Ok(mut header) => {
+    // Filled in where it stands and moved once: the value is large.
+    let mut header = AuthenticationResults::EMPTY;
+    match read_header(&mut cursor, options.kind, &mut header) {
+        Ok(()) => {
             header.deviations = cursor.into_deviations();
             Ok(header)
         }
@@ -52,12 +56,13 @@ pub(crate) enum Next {
     Resinfo,
 }
 
-/// `authres-payload`, with the ARC instance first for ARC fields.
+/// `authres-payload` into `header`, with the ARC instance first for ARC
+/// fields.
 fn read_header<'a>(
     cursor: &mut Cursor<'a>,
     kind: FieldKind,
-) -> Result<AuthenticationResults<'a>, ParseError> {
-    let mut header = AuthenticationResults::empty();
+    header: &mut AuthenticationResults<'a>,
+) -> Result<(), ParseError> {
     cursor.cfws(&mut header.comments)?;
 
     if kind == FieldKind::ArcAuthenticationResults {
@@ -65,8 +70,8 @@ fn read_header<'a>(
     }
 
     let start = cursor.position();
-    let next = authserv_id(cursor, &mut header)?;
-    resinfos(cursor, &mut header, next)?;
+    let next = authserv_id(cursor, header)?;
+    resinfos(cursor, header, next)?;
 
     if header.authserv_id.is_none() && header.results.is_empty() {
         return Err(ParseError::Expected {
@@ -75,7 +80,7 @@ fn read_header<'a>(
         });
     }
 
-    Ok(header)
+    Ok(())
 }
 
 /// `instance [CFWS] ";"`, where `instance = [CFWS] "i" [CFWS] "=" [CFWS]
@@ -83,10 +88,10 @@ fn read_header<'a>(
 /// the instance missing when the field does not start with one.
 fn instance<'a>(
     cursor: &mut Cursor<'a>,
-    comments: &mut Vec<Cow<'a, str>>,
+    comments: &mut Comments<'a>,
 ) -> Result<Option<u32>, ParseError> {
     let start = cursor.position();
-    let mut inner_comments = Vec::new();
+    let mut inner_comments = Comments::new();
 
     let tag = cursor.word(NAME);
     let found = if tag.is_some_and(|tag| tag.eq_ignore_ascii_case("i")) {
@@ -223,7 +228,7 @@ fn resinfos<'a>(
     let mut lone_none = None;
 
     loop {
-        let mut comments = Vec::new();
+        let mut comments = Comments::new();
         let mut section_start = cursor.position();
 
         if next == Next::Semicolon {
@@ -316,7 +321,7 @@ pub(crate) fn byte_after_cfws(text: &str) -> Option<u8> {
 
 /// Where comments that follow the last part read so far belong: its last
 /// property, its result, or the authserv-id.
-fn last_comments<'h, 'a>(header: &'h mut AuthenticationResults<'a>) -> &'h mut Vec<Cow<'a, str>> {
+fn last_comments<'h, 'a>(header: &'h mut AuthenticationResults<'a>) -> &'h mut Comments<'a> {
     match header.results.last_mut() {
         Some(result) => match result.properties.last_mut() {
             Some(property) => &mut property.comments,

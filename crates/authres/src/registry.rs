@@ -249,7 +249,13 @@ macro_rules! registry {
             pub fn new(name: impl Into<Cow<'a, str>>) -> Self {
                 let name = name.into();
 
-                // The lengths are constants: most tokens cost one comparison.
+                // Most writers use the lowercase token: compared first, each
+                // costs a few instructions, then without regard to case.
+                $(
+                    if name.as_bytes() == $token.as_bytes() {
+                        return Self::$variant;
+                    }
+                )*
                 $(
                     if name.len() == $token.len() && name.eq_ignore_ascii_case($token) {
                         return Self::$variant;

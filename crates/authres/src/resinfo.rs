@@ -24,7 +24,8 @@ use crate::syntax::{
     KEYWORD, NAME, RUN, TOKEN, is, is_address, is_domain_name, is_keyword, is_token,
 };
 use crate::{
-    DeviationKind, Expected, Method, ParseError, Property, PropertyType, ResultInfo, ResultValue,
+    Comments, DeviationKind, Expected, Method, ParseError, Property, PropertyType, ResultInfo,
+    ResultValue, Results,
 };
 
 /// One `resinfo` after its `;`: `methodspec [ CFWS reasonspec ] [ CFWS
@@ -32,52 +33,55 @@ use crate::{
 /// Returns where the next one starts.
 pub(crate) fn resinfo<'a>(
     cursor: &mut Cursor<'a>,
-    results: &mut Vec<ResultInfo<'a>>,
-    comments: Vec<Cow<'a, str>>,
+    results: &mut Results<'a>,
+    comments: Comments<'a>,
     section_start: usize,
 ) -> Result<Next, ParseError> {
+    // Filled in where it stands: a result is too large to move around.
     let start = cursor.position();
-    let Some(mut info) = methodspec(cursor, comments, section_start)? else {
-        return Ok(Next::Semicolon);
-    };
+    let info = results.push_empty();
+    info.comments = comments;
 
-    let next = properties(cursor, &mut info)?;
+    if !methodspec(cursor, info, section_start)? {
+        results.pop();
+        return Ok(Next::Semicolon);
+    }
+
+    let next = properties(cursor, info)?;
     info.span = cursor.span(start, cursor.trimmed_end(start));
-    results.push(info);
     Ok(next)
 }
 
-/// `methodspec = [CFWS] method [CFWS] "=" [CFWS] result`, the comments
-/// before it given; `None` when lenient parsing skipped the result.
+/// `methodspec = [CFWS] method [CFWS] "=" [CFWS] result` into `info`, the
+/// comments before it given; `false` when lenient parsing skipped the
+/// result.
 fn methodspec<'a>(
     cursor: &mut Cursor<'a>,
-    comments: Vec<Cow<'a, str>>,
+    info: &mut ResultInfo<'a>,
     section_start: usize,
-) -> Result<Option<ResultInfo<'a>>, ParseError> {
-    if let Some(mut info) = plain_methodspec(cursor) {
-        info.comments = comments;
-        return Ok(Some(info));
+) -> Result<bool, ParseError> {
+    if plain_methodspec(cursor, info) {
+        return Ok(true);
     }
 
     let start = cursor.position();
     let Some(method) = cursor.word(NAME) else {
         cursor.skip_or_expect(section_start, Expected::Method)?;
-        return Ok(None);
+        return Ok(false);
     };
 
     if !is_keyword(method) {
         cursor.deviate(DeviationKind::InvalidKeyword, start, cursor.position())?;
     }
 
-    let mut info = ResultInfo::new(Method::new(method), ResultValue::None);
-    info.comments = comments;
+    info.method = Method::new(method);
     cursor.cfws(&mut info.comments)?;
 
     if cursor.eat(b'/') {
         cursor.cfws(&mut info.comments)?;
         let Some(version) = cursor.number()? else {
             cursor.skip_or_expect(section_start, Expected::Version)?;
-            return Ok(None);
+            return Ok(false);
         };
 
         info.method_version = Some(version);
@@ -86,49 +90,51 @@ fn methodspec<'a>(
 
     if !cursor.eat(b'=') {
         cursor.skip_or_expect(section_start, Expected::Equals)?;
-        return Ok(None);
+        return Ok(false);
     }
 
     cursor.cfws(&mut info.comments)?;
     let result_start = cursor.position();
     let Some(result) = cursor.word(TOKEN) else {
         cursor.skip_or_expect(section_start, Expected::Result)?;
-        return Ok(None);
+        return Ok(false);
     };
 
     info.result = ResultValue::new(result);
-    check_result(cursor, &info, result_start)?;
-    Ok(Some(info))
+    check_result(cursor, info, result_start)?;
+    Ok(true)
 }
 
 /// The common form of a methodspec, `keyword=keyword` with a registered
-/// result and nothing between the parts, read in one pass; `None` for
-/// anything else, which [`methodspec`] then reads.
-fn plain_methodspec<'a>(cursor: &mut Cursor<'a>) -> Option<ResultInfo<'a>> {
+/// result and nothing between the parts, read in one pass into `info`;
+/// `false`, with nothing read, for anything else, which [`methodspec`]
+/// then reads.
+fn plain_methodspec<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> bool {
     let method_length = cursor.run_length_at(0, KEYWORD);
     if method_length == 0 || cursor.peek_at(method_length) != Some(b'=') {
-        return None;
+        return false;
     }
 
     let result_length = cursor.run_length_at(method_length + 1, KEYWORD);
     let after = cursor.peek_at(method_length + 1 + result_length);
     if result_length == 0 || after.is_some_and(|byte| is(byte, TOKEN) || byte == b'/') {
-        return None;
+        return false;
     }
 
     let start = cursor.position();
     let method = Method::new(cursor.take(method_length));
     cursor.take(1);
     let result = ResultValue::new(cursor.take(result_length));
-    let info = ResultInfo::new(method, result);
 
-    let keywords = !info.method.as_str().ends_with('-') && !info.result.as_str().ends_with('-');
-    if !(keywords && is_registered_result(&info)) {
+    let keywords = !method.as_str().ends_with('-') && !result.as_str().ends_with('-');
+    if !(keywords && is_registered_result(&method, &result)) {
         cursor.rewind(start);
-        return None;
+        return false;
     }
 
-    Some(info)
+    info.method = method;
+    info.result = result;
+    true
 }
 
 /// Reports a result word not registered for its method (RFC 8601 §2.7).
@@ -143,24 +149,24 @@ fn check_result(
 
     if deprecated {
         cursor.deviate(DeviationKind::DeprecatedResult, start, end)
-    } else if !is_registered_result(info) {
+    } else if !is_registered_result(&info.method, &info.result) {
         cursor.deviate(DeviationKind::UnregisteredResult, start, end)
     } else {
         Ok(())
     }
 }
 
-/// Whether the result word is registered for its method, or is a keyword
-/// when the method is not registered.
-fn is_registered_result(info: &ResultInfo<'_>) -> bool {
+/// Whether `result` is registered for `method`, or is a keyword when the
+/// method is not registered.
+fn is_registered_result(method: &Method<'_>, result: &ResultValue<'_>) -> bool {
     // No registered list holds `Other`, so the variant alone decides.
-    let variant = std::mem::discriminant(&info.result);
+    let variant = std::mem::discriminant(result);
 
-    match info.method.registered_results() {
+    match method.registered_results() {
         Some(results) => results
             .iter()
-            .any(|result| std::mem::discriminant(result) == variant),
-        None => is_keyword(info.result.as_str()),
+            .any(|registered| std::mem::discriminant(registered) == variant),
+        None => is_keyword(result.as_str()),
     }
 }
 
@@ -232,7 +238,7 @@ fn plain_property<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> boo
         return false;
     }
 
-    let value_length = cursor.run_length_at(value_start + 1, RUN);
+    let (value_length, value_classes) = cursor.run_and_classes_at(value_start + 1, RUN);
     let after = cursor.peek_at(value_start + 1 + value_length);
     if value_length == 0
         || !matches!(
@@ -250,19 +256,20 @@ fn plain_property<'a>(cursor: &mut Cursor<'a>, info: &mut ResultInfo<'a>) -> boo
     cursor.take(1);
     let value = cursor.take(value_length);
 
+    // A non-empty run whose bytes are all token bytes is a token.
     let names_are_keywords = !ptype.ends_with('-') && !name.ends_with('-');
-    if !(names_are_keywords && (is_token(value) || is_address(value))) {
+    let token = value_classes & TOKEN != 0;
+    if !(names_are_keywords && (token || is_address(value))) {
         cursor.rewind(start);
         return false;
     }
 
-    info.properties.push(Property {
-        ptype: Some(PropertyType::new(ptype)),
-        property: Cow::Borrowed(name),
-        value: Cow::Borrowed(value),
-        comments: Vec::new(),
-        span: cursor.span(start, cursor.position()),
-    });
+    let span = cursor.span(start, cursor.position());
+    let property = info.properties.push_empty();
+    property.ptype = Some(PropertyType::new(ptype));
+    property.property = Cow::Borrowed(name);
+    property.value = Cow::Borrowed(value);
+    property.span = span;
     true
 }
 
@@ -300,7 +307,7 @@ fn property<'a>(
         ptype: None,
         property: Cow::Borrowed(""),
         value: Cow::Borrowed(""),
-        comments: Vec::new(),
+        comments: Comments::new(),
         span: cursor.span(start, start),
     };
 

@@ -104,7 +104,7 @@ fn property() -> impl Strategy<Value = Property<'static>> {
         .prop_map(|(ptype, name, value, comments)| {
             let mut property = Property::new(PropertyType::Smtp, name, value);
             property.ptype = ptype;
-            property.comments = comments;
+            property.comments = comments.into();
             property
         })
 }
@@ -122,8 +122,8 @@ fn result_info() -> impl Strategy<Value = ResultInfo<'static>> {
             let mut info = ResultInfo::new(method, result);
             info.method_version = version;
             info.reason = reason;
-            info.properties = properties;
-            info.comments = comments;
+            info.properties = properties.into();
+            info.comments = comments.into();
             info
         })
 }
@@ -151,8 +151,8 @@ fn header() -> impl Strategy<Value = AuthenticationResults<'static>> {
             header.version = version.filter(|_| authserv_id.is_some());
             header.authserv_id = authserv_id;
             header.instance = instance;
-            header.results = results;
-            header.comments = comments;
+            header.results = results.into();
+            header.comments = comments.into();
             header
         })
 }
@@ -179,8 +179,8 @@ fn valid_header() -> impl Strategy<Value = AuthenticationResults<'static>> {
             .prop_map(move |(result, reason, properties, comments)| {
                 let mut info = ResultInfo::new(method.clone(), result);
                 info.reason = reason;
-                info.properties = properties;
-                info.comments = comments;
+                info.properties = properties.into();
+                info.comments = comments.into();
                 info
             })
     });
@@ -193,7 +193,7 @@ fn valid_header() -> impl Strategy<Value = AuthenticationResults<'static>> {
         .prop_map(|(authserv_id, instance, results)| {
             let mut header = AuthenticationResults::new(authserv_id);
             header.instance = instance;
-            header.results = results;
+            header.results = results.into();
             header
         })
 }
