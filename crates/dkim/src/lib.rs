@@ -123,6 +123,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod cache;
 mod canonical;
 mod deviation;
 mod encoding;
@@ -136,6 +137,7 @@ mod tag_list;
 mod verify;
 
 pub use body::{BodyCanonicalizer, BodyHash, BodyHasher};
+pub use cache::KeyCache;
 pub use canonical::{Canonicalization, UnknownCanonicalization, canonicalize_header};
 pub use deviation::{Deviation, DeviationKind};
 pub use key::{DomainKey, KeyRecordError, KeyType, PublicKey};
@@ -144,4 +146,4 @@ pub use sign::{DEFAULT_SIGNED_HEADERS, SignError, Signer, TagOrder};
 pub use signature::{Algorithm, DkimSignature, SignatureError};
 pub use signing_key::{KeyError, SigningKey};
 pub use tag_list::{Tag, TagList, TagListError};
-pub use verify::{VerifyOptions, verify, verify_block};
+pub use verify::{VerifyOptions, verify, verify_block, verify_block_cached, verify_cached};
