@@ -135,6 +135,7 @@ mod signature;
 mod signing_key;
 mod tag_list;
 mod verify;
+mod whole_body;
 
 pub use body::{BodyCanonicalizer, BodyHash, BodyHasher};
 pub use cache::KeyCache;

@@ -379,9 +379,7 @@ impl<'a> Run<'_, 'a> {
         let hash = match self.bodies.iter().find(|(known, _)| *known == recipe) {
             Some((_, hash)) => *hash,
             None => {
-                let mut hasher = BodyHasher::new(recipe.0, recipe.1);
-                hasher.update(self.body);
-                let hash = hasher.finish();
+                let hash = BodyHasher::hash_whole(recipe.0, recipe.1, self.body);
                 self.bodies.push((recipe, hash));
                 hash
             }
