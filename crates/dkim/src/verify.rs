@@ -122,7 +122,7 @@ async fn verify_with<'a, R: Resolver + ?Sized>(
         options,
         cache,
         keys: Vec::new(),
-        key_name: String::new(),
+        key_name: String::with_capacity(128),
         bodies: Vec::new(),
         header_data: Vec::with_capacity(4096),
     };

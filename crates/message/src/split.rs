@@ -29,7 +29,10 @@ use crate::{Deviation, DeviationKind, HeaderBlock, Span};
 /// assert!(block.deviations().is_empty());
 /// ```
 pub fn split(message: &[u8]) -> HeaderBlock<'_> {
-    let mut splitter = Splitter::default();
+    let mut splitter = Splitter {
+        fields: Vec::with_capacity(EXPECTED_FIELDS),
+        ..Splitter::default()
+    };
     let mut position = 0;
 
     while position < message.len() {
@@ -261,6 +264,10 @@ const fn is_ftext(byte: u8) -> bool {
 const fn is_wsp(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t')
 }
+
+/// Room for the fields of a typical message header, so that the field list
+/// is rarely grown (and copied) while splitting.
+const EXPECTED_FIELDS: usize = 32;
 
 /// RFC 5322 §2.1.1: a line must be no more than 998 characters, line end
 /// excluded.
