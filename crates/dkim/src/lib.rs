@@ -13,8 +13,10 @@
 //! [`Resolver`](mailtrail_dns::Resolver) trait of `mailtrail-dns`; the time
 //! is passed in. [`DkimVerification`] answers what a receiver asks next:
 //! which signature aligns with a domain, whether the From field is covered,
-//! how much of the body an `l=` left unsigned. [`Signer`] writes the field,
-//! folded and ready to prepend.
+//! how much of the body an `l=` left unsigned. [`verify_cached`] keeps the
+//! keys it parses in a [`KeyCache`] for their DNS TTL, so that a receiver
+//! fetches and parses each key once for many messages. [`Signer`] writes
+//! the field, folded and ready to prepend.
 //!
 //! ```
 //! use mailtrail_dkim::{DkimResult, Signer, SigningKey, VerifyOptions, verify};
