@@ -429,6 +429,38 @@ impl BodyHasher {
         }
     }
 
+    /// The hash of a whole body held in memory: what [`update`](Self::update)
+    /// with the whole body then [`finish`](Self::finish) give, found with a
+    /// few vector scans instead of a walk over every line when the body is
+    /// relaxed, has CRLF line ends and no tab.
+    ///
+    /// ```
+    /// use mailtrail_dkim::{BodyHasher, Canonicalization};
+    ///
+    /// let body = b"Hello  world \r\n\r\n";
+    /// let whole = BodyHasher::hash_whole(Canonicalization::Relaxed, None, body);
+    ///
+    /// let mut hasher = BodyHasher::new(Canonicalization::Relaxed, None);
+    /// hasher.update(body);
+    /// assert_eq!(whole, hasher.finish());
+    /// assert_eq!(whole.canonical_length, 13);
+    /// ```
+    pub fn hash_whole(
+        canonicalization: Canonicalization,
+        body_length: Option<u64>,
+        body: &[u8],
+    ) -> BodyHash {
+        let mut hasher = Self::new(canonicalization, body_length);
+        let sink = &mut hasher.sink;
+        let done = canonicalization == Canonicalization::Relaxed
+            && crate::whole_body::relaxed(body, &mut |bytes| sink.write(bytes));
+
+        if !done {
+            hasher.update(body);
+        }
+        hasher.finish()
+    }
+
     /// Hashes the next chunk of the body.
     pub fn update(&mut self, chunk: &[u8]) {
         let sink = &mut self.sink;

@@ -122,8 +122,9 @@ pub(crate) fn simple_header(content: &[u8], output: &mut Vec<u8>) {
 /// end. `rest` starts after the name: optional white space, the colon, the
 /// value.
 ///
-/// Stretches without tab, CR, LF or two spaces in a row, usually whole
-/// lines, are copied at once.
+/// A value whose white space is already single spaces and plain folds is
+/// copied at once, less its CRLFs ([`write_plain_value`]); any other goes
+/// through [`relaxed_value`].
 pub(crate) fn relaxed_header(name: &[u8], rest: &[u8], output: &mut Vec<u8>) {
     output.reserve(name.len() + rest.len() + 1);
     output.extend(name.iter().map(u8::to_ascii_lowercase));
@@ -131,6 +132,69 @@ pub(crate) fn relaxed_header(name: &[u8], rest: &[u8], output: &mut Vec<u8>) {
 
     let colon = memchr::memchr(b':', rest).map_or(0, |position| position + 1);
     let value = &rest[colon..];
+    if !write_plain_value(value, output) {
+        relaxed_value(value, output);
+    }
+}
+
+/// Appends `value` relaxed when its white space needs no more than
+/// unfolding and trimming: inside it, only single spaces and folds of a
+/// CRLF and one space, each between two other characters. One branch-free
+/// pass checks that (it vectorizes); the value then goes out as it is, less
+/// its CRLFs and the white space at its ends. Returns false, having written
+/// nothing, for any other value.
+fn write_plain_value(value: &[u8], output: &mut Vec<u8>) -> bool {
+    let is_space = |byte: &u8| matches!(byte, b' ' | b'\t');
+    let Some(start) = value.iter().position(|byte| !is_space(byte)) else {
+        return true;
+    };
+    let end = value
+        .iter()
+        .rposition(|byte| !is_space(byte))
+        .map_or(start, |end| end + 1);
+    let value = &value[start..end];
+
+    let line_end_at_an_end = |byte: Option<&u8>| matches!(byte, Some(b'\r' | b'\n'));
+    if line_end_at_an_end(value.first())
+        || line_end_at_an_end(value.last())
+        || has_irregular_space(value)
+    {
+        return false;
+    }
+
+    let mut written = 0;
+    for carriage_return in memchr::memchr_iter(b'\r', value) {
+        output.extend_from_slice(&value[written..carriage_return]);
+        written = carriage_return + 2;
+    }
+    output.extend_from_slice(&value[written..]);
+    true
+}
+
+/// Whether `value`, which neither starts nor ends with white space or a
+/// line end, has a
+/// tab, two spaces in a row, a space before a CR, a CR not followed by LF,
+/// an LF not after a CR, or an LF not followed by a space.
+fn has_irregular_space(value: &[u8]) -> bool {
+    let pairs = value.iter().zip(value.iter().skip(1));
+
+    pairs.fold(false, |found, (&previous, &byte)| {
+        let after_space = (previous == b' ') & ((byte == b' ') | (byte == b'\r'));
+        let after_carriage_return = (previous == b'\r') & (byte != b'\n');
+        let around_line_feed = (byte == b'\n') & (previous != b'\r');
+        let after_line_feed = (previous == b'\n') & (byte != b' ');
+        found
+            | (byte == b'\t')
+            | after_space
+            | after_carriage_return
+            | around_line_feed
+            | after_line_feed
+    })
+}
+
+/// Appends `value` relaxed, any white space in it. Stretches without tab,
+/// CR, LF or two spaces in a row, usually whole lines, are copied at once.
+fn relaxed_value(value: &[u8], output: &mut Vec<u8>) {
     let mut space = Space::Leading;
     let mut index = 0;
 
@@ -304,6 +368,59 @@ mod tests {
         }
         assert_eq!(find_double_space(b"a a a a a a a a a a"), None);
         assert_eq!(find_double_space(b"\xa0\xa0\x20\x20"), Some(2));
+    }
+
+    /// `value` relaxed by the general walk alone.
+    fn walked(value: &[u8]) -> Vec<u8> {
+        let mut output = Vec::new();
+        relaxed_value(value, &mut output);
+        output
+    }
+
+    #[test]
+    fn plain_values_and_folds_are_copied_without_their_line_ends() {
+        let plain = |value: &[u8]| {
+            let mut output = Vec::new();
+            write_plain_value(value, &mut output).then_some(output)
+        };
+
+        assert_eq!(plain(b" a b\r\n c \t"), Some(b"a b c".to_vec()));
+        assert_eq!(plain(b" \t "), Some(Vec::new()));
+        for irregular in [
+            &b"a  b"[..],
+            b"a\tb",
+            b"a \r\n b",
+            b"a\r\n\tb",
+            b"a\rb",
+            b"a\nb",
+            b"\r\n a",
+            b"\r",
+        ] {
+            assert_eq!(plain(irregular), None, "{irregular:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_values_are_written_as_the_walk_writes_them(
+            value in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(&b" "[..]),
+                    proptest::strategy::Just(&b"\t"[..]),
+                    proptest::strategy::Just(&b"\r"[..]),
+                    proptest::strategy::Just(&b"\n"[..]),
+                    proptest::strategy::Just(&b"\r\n "[..]),
+                    proptest::strategy::Just(&b"a"[..]),
+                ],
+                0..24,
+            ),
+        ) {
+            let value = value.concat();
+            let mut output = Vec::new();
+            if write_plain_value(&value, &mut output) {
+                proptest::prop_assert_eq!(output, walked(&value));
+            }
+        }
     }
 
     #[test]

@@ -32,27 +32,45 @@ pub(crate) fn decode_base64(text: &str) -> Option<Decoded> {
     let folded = bytes
         .iter()
         .fold(false, |found, &byte| found | is_whitespace(byte));
-    let compact: std::borrow::Cow<'_, [u8]> = if folded {
-        // Branch-free: every byte is written, the count only moves past
-        // those that are not white space.
-        let mut compact = vec![0; bytes.len()];
-        let mut length = 0;
-        for &byte in bytes {
-            compact[length] = byte;
-            length += usize::from(!is_whitespace(byte));
-        }
-        compact.truncate(length);
-        compact.into()
+
+    let mut stack = [0; STACK_LENGTH];
+    let mut heap = Vec::new();
+    let compact: &[u8] = if folded {
+        let room = if bytes.len() <= STACK_LENGTH {
+            &mut stack[..bytes.len()]
+        } else {
+            heap.resize(bytes.len(), 0);
+            &mut heap[..]
+        };
+        let length = compact_into(bytes, room);
+        &room[..length]
     } else {
-        bytes.into()
+        bytes
     };
 
-    let bytes = LENIENT.decode(&compact).ok()?;
+    let bytes = LENIENT.decode(compact).ok()?;
     Some(Decoded {
         bytes,
         padding_missing: !compact.len().is_multiple_of(4),
     })
 }
+
+/// Copies the bytes of `text` that are not white space to the start of
+/// `room` (as long as `text`) and returns how many there are. Branch-free:
+/// every byte is written, the count only moves past those that are kept.
+fn compact_into(text: &[u8], room: &mut [u8]) -> usize {
+    let mut length = 0;
+
+    for &byte in text {
+        room[length] = byte;
+        length += usize::from(!is_whitespace(byte));
+    }
+    length
+}
+
+/// Folded base64 values up to this length (an RSA-4096 signature with its
+/// folding) are gathered on the stack rather than in an allocation.
+const STACK_LENGTH: usize = 1024;
 
 /// Encodes with the standard alphabet and padding.
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {

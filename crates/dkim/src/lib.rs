@@ -13,8 +13,10 @@
 //! [`Resolver`](mailtrail_dns::Resolver) trait of `mailtrail-dns`; the time
 //! is passed in. [`DkimVerification`] answers what a receiver asks next:
 //! which signature aligns with a domain, whether the From field is covered,
-//! how much of the body an `l=` left unsigned. [`Signer`] writes the field,
-//! folded and ready to prepend.
+//! how much of the body an `l=` left unsigned. [`verify_cached`] keeps the
+//! keys it parses in a [`KeyCache`] for their DNS TTL, so that a receiver
+//! fetches and parses each key once for many messages. [`Signer`] writes
+//! the field, folded and ready to prepend.
 //!
 //! ```
 //! use mailtrail_dkim::{DkimResult, Signer, SigningKey, VerifyOptions, verify};
@@ -123,6 +125,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod cache;
 mod canonical;
 mod deviation;
 mod encoding;
@@ -134,8 +137,10 @@ mod signature;
 mod signing_key;
 mod tag_list;
 mod verify;
+mod whole_body;
 
 pub use body::{BodyCanonicalizer, BodyHash, BodyHasher};
+pub use cache::KeyCache;
 pub use canonical::{Canonicalization, UnknownCanonicalization, canonicalize_header};
 pub use deviation::{Deviation, DeviationKind};
 pub use key::{DomainKey, KeyRecordError, KeyType, PublicKey};
@@ -144,4 +149,4 @@ pub use sign::{DEFAULT_SIGNED_HEADERS, SignError, Signer, TagOrder};
 pub use signature::{Algorithm, DkimSignature, SignatureError};
 pub use signing_key::{KeyError, SigningKey};
 pub use tag_list::{Tag, TagList, TagListError};
-pub use verify::{VerifyOptions, verify, verify_block};
+pub use verify::{VerifyOptions, verify, verify_block, verify_block_cached, verify_cached};

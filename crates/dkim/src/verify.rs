@@ -9,6 +9,7 @@
 //! verify (§6.1.3). Keys and body hashes are shared between signatures that
 //! need the same one. Nothing here reads the clock.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ring::digest;
@@ -17,9 +18,10 @@ use ring::signature::{
     RsaPublicKeyComponents, UnparsedPublicKey,
 };
 
-use mailtrail_dns::{Answer, DnsError, Resolver, Txt};
+use mailtrail_dns::{Resolver, Txt};
 use mailtrail_message::{HeaderBlock, HeaderField, split};
 
+use crate::cache::{KeyCache, KeySet};
 use crate::key::modulus_bits;
 use crate::select::{FieldNames, header_data};
 use crate::signature::is_same_or_subdomain;
@@ -65,6 +67,19 @@ pub async fn verify<'a, R: Resolver + ?Sized>(
     verify_block(resolver, message, &split(message), options).await
 }
 
+/// [`verify`] that takes keys from `cache` while their TTL lasts, and keeps
+/// there the keys it fetches, so that a key record is fetched and parsed
+/// once for many messages.
+pub async fn verify_cached<'a, R: Resolver + ?Sized>(
+    resolver: &R,
+    message: &'a [u8],
+    options: &VerifyOptions,
+    cache: &KeyCache,
+) -> DkimVerification<'a> {
+    let block = split(message);
+    verify_block_cached(resolver, message, &block, options, cache).await
+}
+
 /// [`verify`] for a caller that has already split the message: `block` must
 /// be `split(message)` (a block of another message gives outcomes that
 /// point at the wrong bytes, never a panic).
@@ -73,6 +88,28 @@ pub async fn verify_block<'a, R: Resolver + ?Sized>(
     message: &'a [u8],
     block: &HeaderBlock<'a>,
     options: &VerifyOptions,
+) -> DkimVerification<'a> {
+    verify_with(resolver, message, block, options, None).await
+}
+
+/// [`verify_block`] with the key cache of [`verify_cached`].
+pub async fn verify_block_cached<'a, R: Resolver + ?Sized>(
+    resolver: &R,
+    message: &'a [u8],
+    block: &HeaderBlock<'a>,
+    options: &VerifyOptions,
+    cache: &KeyCache,
+) -> DkimVerification<'a> {
+    verify_with(resolver, message, block, options, Some(cache)).await
+}
+
+/// Verifies every signature field, with or without a key cache.
+async fn verify_with<'a, R: Resolver + ?Sized>(
+    resolver: &R,
+    message: &'a [u8],
+    block: &HeaderBlock<'a>,
+    options: &VerifyOptions,
+    cache: Option<&KeyCache>,
 ) -> DkimVerification<'a> {
     let body = block
         .body_offset()
@@ -83,8 +120,9 @@ pub async fn verify_block<'a, R: Resolver + ?Sized>(
         body,
         names: FieldNames::new(block),
         options,
+        cache,
         keys: Vec::new(),
-        key_name: String::new(),
+        key_name: String::with_capacity(128),
         bodies: Vec::new(),
         header_data: Vec::with_capacity(4096),
     };
@@ -168,7 +206,8 @@ struct Run<'r, 'a> {
     body: &'a [u8],
     names: FieldNames<'r>,
     options: &'r VerifyOptions,
-    keys: Vec<(String, Result<Answer<Txt>, DnsError>)>,
+    cache: Option<&'r KeyCache>,
+    keys: Vec<(String, KeySet)>,
     key_name: String,
     bodies: Vec<((Canonicalization, Option<u64>), BodyHash)>,
     header_data: Vec<u8>,
@@ -221,15 +260,14 @@ impl<'a> Run<'_, 'a> {
         self.check_times(signature)?;
 
         let keys = self.fetch_keys(resolver, signature).await?;
-        if keys.len() == 1 {
-            let key = keys.into_iter().next().expect("one key");
+        if let [key] = &keys[..] {
             return self.check_with_key(key, field, signature, outcome);
         }
 
         // §6.1.2: with several key records, each may be tried; the first
         // failure is reported when none verifies.
         let mut first_failure = None;
-        for key in keys {
+        for key in keys.iter() {
             let mut attempt = outcome.clone();
             let verdict = self.check_with_key(key, field, signature, &mut attempt);
             if verdict.is_ok() {
@@ -247,7 +285,7 @@ impl<'a> Run<'_, 'a> {
     /// The checks of §6.1.2 and §6.1.3 with one key.
     fn check_with_key(
         &mut self,
-        key: ParsedKey,
+        key: &ParsedKey,
         field: &HeaderField<'_>,
         signature: &DkimSignature<'a>,
         outcome: &mut DkimOutcome<'a>,
@@ -255,7 +293,7 @@ impl<'a> Run<'_, 'a> {
         let public_key = check_key(key, signature, outcome)?;
 
         let body_matches = self.check_body(signature, outcome);
-        let signature_matches = self.check_signature(field, signature, &public_key);
+        let signature_matches = self.check_signature(field, signature, public_key);
         outcome.signature_matches = Some(signature_matches);
 
         body_matches?;
@@ -284,36 +322,51 @@ impl<'a> Run<'_, 'a> {
         Ok(())
     }
 
-    /// Looks up (or reuses) the key records at the signature's name, and
-    /// parses those that are key records (§6.1.2).
+    /// The parsed key records at the signature's name (§6.1.2): those this
+    /// message already fetched, else those in the cache, else fetched now.
     async fn fetch_keys<R: Resolver + ?Sized>(
         &mut self,
         resolver: &R,
         signature: &DkimSignature<'_>,
-    ) -> Result<Vec<ParsedKey>, Cause> {
+    ) -> KeySet {
         let name = &mut self.key_name;
         name.clear();
         name.push_str(signature.selector);
         name.push_str("._domainkey.");
         name.push_str(signature.signing_domain);
 
-        let position = match self.keys.iter().position(|(known, _)| known == name) {
-            Some(position) => position,
-            None => {
-                let answer = resolver.txt(name).await;
-                self.keys.push((name.clone(), answer));
-                self.keys.len() - 1
+        if let Some((_, keys)) = self.keys.iter().find(|(known, _)| known == name) {
+            return keys.clone();
+        }
+
+        let now = self.options.now;
+        let cached = self.cache.and_then(|cache| cache.get(name, now));
+        let keys = match cached {
+            Some(keys) => keys,
+            None => self.look_up(resolver).await,
+        };
+        self.keys.push((self.key_name.clone(), keys.clone()));
+        keys
+    }
+
+    /// Asks the resolver for the key records at `key_name` and parses them,
+    /// keeping an answer in the cache for its TTL.
+    async fn look_up<R: Resolver + ?Sized>(&self, resolver: &R) -> KeySet {
+        let name = &self.key_name;
+        let answer = match resolver.txt(name).await {
+            Ok(answer) => answer,
+            Err(error) if error.is_temporary() => {
+                let detail = error.to_string();
+                return Err(Cause::KeyLookupFailed { detail });
             }
+            Err(_) => return Err(Cause::KeyNotFound { name: name.clone() }),
         };
 
-        let (name, answer) = &self.keys[position];
-        match answer {
-            Ok(answer) => ParsedKey::usable(name, &answer.records, self.options.strict),
-            Err(error) if error.is_temporary() => Err(Cause::KeyLookupFailed {
-                detail: error.to_string(),
-            }),
-            Err(_) => Err(Cause::KeyNotFound { name: name.clone() }),
+        let keys = ParsedKey::usable(name, &answer.records, self.options.strict).map(Arc::from);
+        if let Some(cache) = self.cache {
+            cache.insert(name, self.options.now, answer.ttl, keys.clone());
         }
+        keys
     }
 
     /// Hashes the body (or reuses the hash) and compares it with `bh=`.
@@ -326,9 +379,7 @@ impl<'a> Run<'_, 'a> {
         let hash = match self.bodies.iter().find(|(known, _)| *known == recipe) {
             Some((_, hash)) => *hash,
             None => {
-                let mut hasher = BodyHasher::new(recipe.0, recipe.1);
-                hasher.update(self.body);
-                let hash = hasher.finish();
+                let hash = BodyHasher::hash_whole(recipe.0, recipe.1, self.body);
                 self.bodies.push((recipe, hash));
                 hash
             }
@@ -407,7 +458,8 @@ pub(crate) fn verify_signature(public_key: &PublicKey, data: &[u8], signature: &
 }
 
 /// A key record that parsed, with what verification needs from it.
-struct ParsedKey {
+#[derive(Debug)]
+pub(crate) struct ParsedKey {
     revoked: bool,
     testing: bool,
     public_key: Result<PublicKey, KeyRecordError>,
@@ -416,6 +468,7 @@ struct ParsedKey {
 }
 
 /// What a key record allows.
+#[derive(Debug)]
 struct Restrictions {
     allows_hash: bool,
     /// The `s=` value, when it does not allow email.
@@ -471,11 +524,11 @@ impl ParsedKey {
 }
 
 /// The key checks of §6.1.2 and RFC 8301 §3.2, recording the key's facts.
-fn check_key(
-    key: ParsedKey,
+fn check_key<'k>(
+    key: &'k ParsedKey,
     signature: &DkimSignature<'_>,
     outcome: &mut DkimOutcome<'_>,
-) -> Result<PublicKey, Cause> {
+) -> Result<&'k PublicKey, Cause> {
     outcome.testing = key.testing;
     if key.revoked {
         return Err(Cause::KeyRevoked);
@@ -488,7 +541,10 @@ fn check_key(
         });
     }
 
-    let public_key = key.public_key.map_err(Cause::KeyRecord)?;
+    let public_key = key
+        .public_key
+        .as_ref()
+        .map_err(|error| Cause::KeyRecord(error.clone()))?;
     let bits = public_key.bits();
     outcome.key_bits = Some(bits);
     check_key_use(&key.restrictions, signature, bits)?;

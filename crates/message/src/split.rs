@@ -29,7 +29,10 @@ use crate::{Deviation, DeviationKind, HeaderBlock, Span};
 /// assert!(block.deviations().is_empty());
 /// ```
 pub fn split(message: &[u8]) -> HeaderBlock<'_> {
-    let mut splitter = Splitter::default();
+    let mut splitter = Splitter {
+        fields: Vec::with_capacity(EXPECTED_FIELDS),
+        ..Splitter::default()
+    };
     let mut position = 0;
 
     while position < message.len() {
@@ -92,8 +95,7 @@ impl Splitter {
 
     /// Starts a field if the line reads `name *WSP ":"`, else a kept line.
     fn open_entry(&mut self, content: &[u8], line: Line) {
-        let name_length = content.iter().position(|&byte| !is_ftext(byte));
-        let name_length = name_length.unwrap_or(content.len());
+        let name_length = field_name_length(content);
         let after_name = &content[name_length..];
         let space_length = after_name.iter().position(|&byte| !is_wsp(byte));
         let colon = name_length + space_length.unwrap_or(after_name.len());
@@ -236,6 +238,22 @@ fn classify_non_field(content: &[u8]) -> DeviationKind {
     }
 }
 
+/// Length of the run of `ftext` that starts `content`, the field name if a
+/// colon follows. Nearly every field reads `name:`, so the bytes before the
+/// first colon are checked in one branch-free pass (it vectorizes); only
+/// when one of them is not `ftext` are they walked byte by byte.
+fn field_name_length(content: &[u8]) -> usize {
+    if let Some(colon) = memchr::memchr(b':', content) {
+        let name = &content[..colon];
+        if name.iter().fold(true, |all, &byte| all & is_ftext(byte)) {
+            return colon;
+        }
+    }
+
+    let length = content.iter().position(|&byte| !is_ftext(byte));
+    length.unwrap_or(content.len())
+}
+
 /// `ftext`, the bytes of a field name (RFC 5322 §3.6.8): printable US-ASCII
 /// except the colon.
 const fn is_ftext(byte: u8) -> bool {
@@ -246,6 +264,10 @@ const fn is_ftext(byte: u8) -> bool {
 const fn is_wsp(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t')
 }
+
+/// Room for the fields of a typical message header, so that the field list
+/// is rarely grown (and copied) while splitting.
+const EXPECTED_FIELDS: usize = 32;
 
 /// RFC 5322 §2.1.1: a line must be no more than 998 characters, line end
 /// excluded.
@@ -554,6 +576,18 @@ mod tests {
 
             prop_assert_eq!(rebuilt(&block), block.as_bytes());
             prop_assert_eq!(block.as_bytes(), &message[..block.span().end]);
+        }
+
+        #[test]
+        fn the_name_length_is_the_leading_run_of_ftext(
+            content in proptest::collection::vec(
+                prop_oneof![Just(b':'), Just(b' '), Just(b'a'), Just(b'-'), any::<u8>()],
+                0..40,
+            ),
+        ) {
+            let walked = content.iter().position(|&byte| !is_ftext(byte));
+
+            prop_assert_eq!(field_name_length(&content), walked.unwrap_or(content.len()));
         }
 
         #[test]
