@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use mailtrail_dkim::SigningKey;
+use mailtrail_dkim::{KeyCache, SigningKey};
 use mailtrail_examples::DnsOptions;
 use mailtrail_examples::milter::{FilterConfig, SigningConfig, serve};
 use tokio::net::TcpListener;
@@ -111,6 +111,7 @@ async fn setup(cli: &Cli) -> Result<(FilterConfig, TcpListener), String> {
         lookup_timeout: seconds(cli.dns.timeout, "--timeout")?,
         check_timeout: seconds(cli.check_timeout, "--check-timeout")?,
         log: true,
+        key_cache: KeyCache::default(),
     };
 
     let listener = TcpListener::bind(cli.listen)

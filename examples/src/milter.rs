@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use mailtrail::dkim::{Signer, SigningKey};
+use mailtrail::dkim::{KeyCache, Signer, SigningKey};
 use mailtrail::dns::{Answer, DnsError, Mx, RecordType, Resolver, Txt};
 use mailtrail::message::{address, split};
 use mailtrail::{Envelope, Stamp, Stamper};
@@ -52,6 +52,9 @@ pub struct FilterConfig {
     pub check_timeout: Duration,
     /// Write one line per message to standard error.
     pub log: bool,
+    /// The DKIM keys fetched, shared by every connection and held for
+    /// their TTL.
+    pub key_cache: KeyCache,
 }
 
 /// The key and names the filter signs with.
@@ -142,7 +145,8 @@ impl<R: Resolver> Filter<R> {
         };
 
         let resolver = Deadline::new(&*self.resolver, self.config.lookup_timeout);
-        let stamper = Stamper::new(&resolver, self.config.authserv_id.as_str());
+        let stamper = Stamper::new(&resolver, self.config.authserv_id.as_str())
+            .with_key_cache(&self.config.key_cache);
         let checks = stamper.check(&envelope, &self.message, unix_now());
         match tokio::time::timeout(self.config.check_timeout, checks).await {
             Ok(stamp) => self.respond(&stamp),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mailtrail::dkim::{DkimResult, Signer, SigningKey, VerifyOptions, verify};
+use mailtrail::dkim::{DkimResult, KeyCache, Signer, SigningKey, VerifyOptions, verify};
 use mailtrail::dns::{Answer, DnsError, Mx, RecordData, Resolver, Txt, ZoneResolver};
 use mailtrail_examples::milter::{FilterConfig, SigningConfig, Transaction, send, serve};
 use miltr_common::actions::Action;
@@ -61,6 +61,7 @@ fn config(reject_on_dmarc: bool) -> FilterConfig {
         lookup_timeout: Duration::from_secs(2),
         check_timeout: Duration::from_secs(5),
         log: false,
+        key_cache: KeyCache::default(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use mailtrail_authres::{AuthresField, Strictness, Trust, TrustConfig, parse_fields};
-use mailtrail_dkim::{DkimResult, DkimVerification, VerifyOptions, verify_block};
+use mailtrail_dkim::{DkimResult, DkimVerification, KeyCache, VerifyOptions};
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Verdict};
 use mailtrail_dns::Resolver;
 use mailtrail_message::{HeaderBlock, Span, address, split};
@@ -17,6 +17,7 @@ use mailtrail_spf::{IdentityCheck, SpfResult, Verifier};
 use crate::doors::{Doors, EntryClass};
 use crate::findings::{Code, Evidence, Finding, Severity};
 use crate::organisation::lowercase_name;
+use crate::stamp::verify_dkim;
 use crate::{MtaStsSource, OrganisationView};
 
 /// Analyses messages for one organisation.
@@ -28,6 +29,7 @@ pub struct Analyzer<'r, R: ?Sized, S: ?Sized> {
     mta_sts: &'r S,
     now: Timestamp,
     organisation: OrganisationView,
+    key_cache: Option<&'r KeyCache>,
 }
 
 /// The forensic report on one message.
@@ -111,7 +113,15 @@ where
             mta_sts,
             now,
             organisation: OrganisationView::new(),
+            key_cache: None,
         }
+    }
+
+    /// Keeps the DKIM keys fetched, for analyses of many messages: a key
+    /// is parsed once and held for its TTL.
+    pub fn with_key_cache(mut self, cache: &'r KeyCache) -> Self {
+        self.key_cache = Some(cache);
+        self
     }
 
     /// What the organisation knows.
@@ -165,7 +175,7 @@ where
 
         let spf = self.spf(&block, &chain, entry.as_ref()).await;
         let options = VerifyOptions::new(self.now.as_second().max(0).unsigned_abs());
-        let dkim = verify_block(self.resolver, message, &block, &options).await;
+        let dkim = verify_dkim(self.resolver, message, &block, &options, self.key_cache).await;
         let auth = Authentication::from_outcomes(spf.as_ref(), &dkim);
         let dmarc = Evaluator::new(self.resolver)
             .evaluate_block(&block, &auth)

@@ -14,7 +14,10 @@ use mailtrail_authres::{
     AuthenticationResults, FieldKind, Method, Property, PropertyType, ResultInfo, ResultValue,
     Strictness, parse_fields,
 };
-use mailtrail_dkim::{DkimOutcome, DkimResult, DkimVerification, VerifyOptions, verify_block};
+use mailtrail_dkim::{
+    DkimOutcome, DkimResult, DkimVerification, KeyCache, VerifyOptions, verify_block,
+    verify_block_cached,
+};
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Policy, Verdict};
 use mailtrail_dns::Resolver;
 use mailtrail_message::{HeaderBlock, Span, split};
@@ -67,6 +70,7 @@ pub struct Envelope<'a> {
 pub struct Stamper<'r, R: ?Sized> {
     resolver: &'r R,
     authserv_id: String,
+    key_cache: Option<&'r KeyCache>,
 }
 
 /// Everything one check found, and the field to add.
@@ -109,7 +113,15 @@ impl<'r, R: Resolver + ?Sized> Stamper<'r, R> {
         Self {
             resolver,
             authserv_id: authserv_id.into(),
+            key_cache: None,
         }
+    }
+
+    /// Keeps the DKIM keys fetched across messages: a key is parsed once
+    /// and held for its TTL.
+    pub fn with_key_cache(mut self, cache: &'r KeyCache) -> Self {
+        self.key_cache = Some(cache);
+        self
     }
 
     /// The authserv-id this stamper writes.
@@ -143,7 +155,8 @@ impl<'r, R: Resolver + ?Sized> Stamper<'r, R> {
             }
         };
 
-        let dkim = verify_block(self.resolver, message, &block, &VerifyOptions::new(now)).await;
+        let options = VerifyOptions::new(now);
+        let dkim = verify_dkim(self.resolver, message, &block, &options, self.key_cache).await;
         let auth = Authentication::from_outcomes(Some(&spf), &dkim);
         let dmarc = Evaluator::new(self.resolver)
             .evaluate_block(&block, &auth)
@@ -201,6 +214,20 @@ impl Stamp<'_> {
     /// The whole field, folded within 78 columns, ending in CRLF.
     pub fn to_field(&self) -> String {
         self.field.to_field()
+    }
+}
+
+/// Verifies every signature, through the key cache when there is one.
+pub(crate) async fn verify_dkim<'m, R: Resolver + ?Sized>(
+    resolver: &R,
+    message: &'m [u8],
+    block: &HeaderBlock<'m>,
+    options: &VerifyOptions,
+    cache: Option<&KeyCache>,
+) -> DkimVerification<'m> {
+    match cache {
+        Some(cache) => verify_block_cached(resolver, message, block, options, cache).await,
+        None => verify_block(resolver, message, block, options).await,
     }
 }
 
@@ -363,6 +390,43 @@ _dmarc.testing.example. 300 IN TXT \"v=DMARC1; p=reject; t=y\"
         assert!(text.contains("header.d=example.org header.s=sel header.a=rsa-sha256"));
         assert!(!text.contains("dkim=none"));
         assert!(text.starts_with("MX.example.com; spf=pass"), "{text}");
+    }
+
+    #[test]
+    fn a_key_cache_keeps_the_key_for_the_next_message() {
+        use mailtrail_dkim::{Signer, SigningKey};
+        use mailtrail_dns::{RecordData, Txt};
+
+        let pem = include_str!("../../dkim/tests/data/test-only-ed25519.pem");
+        let key = SigningKey::from_pem(pem).expect("the test key");
+        let message = b"From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n";
+        let field = Signer::new(&key, "example.org", "sel")
+            .expect("valid names")
+            .sign(message, 1_700_000_000)
+            .expect("signed");
+        let signed = [field.as_bytes(), message].concat();
+
+        let mut with_key = zone();
+        let record = RecordData::Txt(Txt::new([key.public_key_record()]));
+        with_key
+            .insert("sel._domainkey.example.org", 300, record)
+            .expect("a name");
+        let cache = KeyCache::default();
+        let envelope = Envelope {
+            client_ip: "192.0.2.1".parse().expect("an address"),
+            helo: None,
+            mail_from: "a@example.org",
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+
+        for resolver in [&with_key, &zone()] {
+            let stamper = Stamper::new(resolver, "mx.example.com").with_key_cache(&cache);
+            let stamp = runtime.block_on(stamper.check(&envelope, &signed, 1_700_000_060));
+            assert_eq!(stamp.dkim.result(), DkimResult::Pass, "{}", stamp.field);
+        }
+        assert_eq!(cache.len(), 1);
     }
 
     #[test]
