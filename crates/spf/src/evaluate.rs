@@ -13,6 +13,7 @@ use mailtrail_dns::{DnsError, Resolver};
 
 use crate::lookup::Lookups;
 use crate::select::{Checked, Fetched, select_record};
+use crate::term::quick_match;
 use crate::trace::{LimitKind, RecordFound, TermVerdict};
 use crate::{
     Cause, Counters, Directive, DomainSpec, Location, MacroLetter, MacroString, MacroValues,
@@ -172,16 +173,23 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let ip = self.lookups.ip();
 
         while let Some((index, span)) = frame.record.next_term() {
-            let directive = match Term::parse(&frame.record.text[span.clone()]) {
-                Ok(Term::Directive(directive)) if directive.mechanism.queries_dns() => {
-                    return Advance::Lookup(index, span);
-                }
-                Ok(Term::Directive(directive)) => directive,
-                Ok(Term::Modifier(_)) | Err(_) => continue,
+            let text = &frame.record.text[span.clone()];
+            let (qualifier, matched) = match quick_match(text.as_bytes(), ip) {
+                Some(quick) => quick,
+                None => match Term::parse(text) {
+                    Ok(Term::Directive(directive)) if directive.mechanism.queries_dns() => {
+                        return Advance::Lookup(index, span);
+                    }
+                    Ok(Term::Directive(directive)) => {
+                        let mechanism = &directive.mechanism;
+                        let matched =
+                            matches!(mechanism, Mechanism::All) || mechanism.network_contains(ip);
+                        (directive.effective_qualifier(), matched)
+                    }
+                    Ok(Term::Modifier(_)) | Err(_) => continue,
+                },
             };
 
-            let matched = matches!(directive.mechanism, Mechanism::All)
-                || directive.mechanism.network_contains(ip);
             let verdict = if matched {
                 TermVerdict::Match
             } else {
@@ -190,7 +198,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
             let site = frame.site(index, span.clone());
             note_term(&mut self.lookups, &site, depth, verdict);
             if matched {
-                return Advance::Matched(directive.effective_qualifier(), index, span);
+                return Advance::Matched(qualifier, index, span);
             }
         }
         Advance::End

@@ -7,11 +7,13 @@
 
 use std::net::IpAddr;
 use std::ops::Range;
+use std::sync::Arc;
 
 use mailtrail_dns::{DnsError, Txt};
 
 use crate::evaluate::Site;
 use crate::record::{self, VERSION};
+use crate::term::quick_match;
 use crate::trace::RecordFound;
 use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
 
@@ -19,7 +21,7 @@ use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_
 /// must start with `v=spf1`; it must parse.
 pub(crate) fn select_record(
     domain: &str,
-    answer: Result<Vec<Txt>, DnsError>,
+    answer: Result<Arc<[Txt]>, DnsError>,
     term: Option<&Site<'_>>,
     ip: IpAddr,
     trace: bool,
@@ -110,29 +112,38 @@ impl Checked {
     /// later starts at the first term that queries DNS or matches, since the
     /// terms before it do nothing but not match.
     pub(crate) fn new(text: String, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
+        record::check_start(&text)?;
         let (mut index, mut stop) = (0, None);
         let (mut redirect, mut explanation) = (None, None);
 
-        record::visit(&text, |term, span| {
-            match &term {
-                Term::Modifier(Modifier::Redirect(_)) => redirect = Some((index, span.clone())),
-                Term::Modifier(Modifier::Explanation(_)) => {
-                    explanation = Some((index, span.clone()));
-                }
-                Term::Modifier(_) => {}
-                Term::Directive(directive) if stop.is_none() && !from_start => {
-                    let mechanism = &directive.mechanism;
-                    let stops = mechanism.queries_dns()
-                        || matches!(mechanism, Mechanism::All)
-                        || mechanism.network_contains(ip);
-                    if stops {
-                        stop = Some((index, span.start));
+        let mut seen = record::SeenModifiers::default();
+        for (position, piece) in record::pieces(&text) {
+            let span = position..position + piece.len();
+            let stops = match quick_match(piece.as_bytes(), ip) {
+                Some((_, matched)) => matched,
+                None => match record::parse_piece(piece, position, &mut seen)? {
+                    Term::Modifier(Modifier::Redirect(_)) => {
+                        redirect = Some((index, span.clone()));
+                        false
                     }
-                }
-                Term::Directive(_) => {}
+                    Term::Modifier(Modifier::Explanation(_)) => {
+                        explanation = Some((index, span.clone()));
+                        false
+                    }
+                    Term::Modifier(_) => false,
+                    Term::Directive(directive) => {
+                        let mechanism = &directive.mechanism;
+                        mechanism.queries_dns()
+                            || matches!(mechanism, Mechanism::All)
+                            || mechanism.network_contains(ip)
+                    }
+                },
+            };
+            if stops && stop.is_none() && !from_start {
+                stop = Some((index, span.start));
             }
             index += 1;
-        })?;
+        }
 
         let (index, next) = match stop {
             Some(stop) => stop,

@@ -570,6 +570,95 @@ fn prefix_length_digits(digits: &str, max: u8) -> Result<u8, TermError> {
     prefix_length(digits, max)
 }
 
+/// The terms that need no DNS, read straight from their bytes: `all`,
+/// `ip4` and `ip6` with an optional qualifier. Gives the qualifier in force
+/// and whether the client matches, exactly as [`Term::parse`] and
+/// [`Mechanism::network_contains`] would, without building a term. `None`
+/// for any other term, and for such a term with a syntax error: the full
+/// parser then decides, and names the error.
+pub(crate) fn quick_match(term: &[u8], ip: IpAddr) -> Option<(Qualifier, bool)> {
+    let (qualifier, rest) = match term.first().and_then(|&byte| Qualifier::from_byte(byte)) {
+        Some(qualifier) => (qualifier, &term[1..]),
+        None => (Qualifier::Pass, term),
+    };
+    let (name, network) = rest.split_at_checked(4).unwrap_or((rest, &[]));
+
+    let matched = match name {
+        [a, l, b'l' | b'L'] if (a | 0x20) == b'a' && (l | 0x20) == b'l' => true,
+        [i, p, b'4', b':'] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let (network, length) = quick_ip4(network)?;
+            matches!(ip, IpAddr::V4(ip) if ip4_in_network(ip, network, length))
+        }
+        [i, p, b'6', b':'] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let (network, length) = quick_ip6(network)?;
+            matches!(ip, IpAddr::V6(ip) if ip6_in_network(ip, network, length))
+        }
+        _ => return None,
+    };
+    Some((qualifier, matched))
+}
+
+/// `ip4-network [ "/" length ]` in one pass; `None` where
+/// [`parse_dotted_quad`] or [`prefix_length`] would refuse, or for forms
+/// left to them.
+fn quick_ip4(text: &[u8]) -> Option<(Ipv4Addr, u8)> {
+    let (mut address, mut octet, mut digits, mut dots) = (0u32, 0u32, 0, 0);
+    let mut position = 0;
+
+    while let Some(&byte) = text.get(position) {
+        match byte {
+            b'0'..=b'9' if digits < 3 && !(digits == 1 && octet == 0) => {
+                (octet, digits) = (octet * 10 + u32::from(byte - b'0'), digits + 1);
+            }
+            b'.' if digits > 0 && octet <= 255 && dots < 3 => {
+                (address, octet, digits, dots) = ((address << 8) | octet, 0, 0, dots + 1);
+            }
+            b'/' => break,
+            _ => return None,
+        }
+        position += 1;
+    }
+
+    if dots != 3 || digits == 0 || octet > 255 {
+        return None;
+    }
+    let length = quick_length(text.get(position..)?, 32)?;
+    Some((Ipv4Addr::from((address << 8) | octet), length))
+}
+
+/// `ip6-network [ "/" length ]`: the network through
+/// [`parse_ip6_network`], the length in place.
+fn quick_ip6(text: &[u8]) -> Option<(Ipv6Addr, u8)> {
+    let slash = text.iter().position(|&byte| byte == b'/');
+    let (network, length) = text.split_at(slash.unwrap_or(text.len()));
+
+    let network = std::str::from_utf8(network).ok()?;
+    let network = parse_ip6_network(network)?;
+    Some((network, quick_length(length, 128)?))
+}
+
+/// `[ "/" length ]` after a network: empty for the full length, else a
+/// slash and one to three digits without leading zero, at most `max`.
+fn quick_length(text: &[u8], max: u8) -> Option<u8> {
+    let digits = match text {
+        [] => return Some(max),
+        [b'/', digits @ ..] => digits,
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > 3 || digits.len() > 1 && digits[0] == b'0' {
+        return None;
+    }
+
+    let mut length = 0u16;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        length = length * 10 + u16::from(digit - b'0');
+    }
+    u8::try_from(length).ok().filter(|&length| length <= max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,6 +734,93 @@ mod tests {
         assert_eq!(term.to_string(), "include:_spf.example.com");
         let modifier = parse("REDIRECT=_spf.example.com").unwrap();
         assert_eq!(modifier.to_string(), "redirect=_spf.example.com");
+    }
+
+    #[test]
+    fn quick_matches_agree_with_the_full_parser() {
+        let terms = [
+            "all",
+            "-ALL",
+            "~all",
+            "?All",
+            "+all",
+            "all:x",
+            "alll",
+            "al",
+            "ip4:192.0.2.0/24",
+            "-IP4:192.0.2.77/24",
+            "ip4:192.0.2.1",
+            "ip4:192.0.2.1/32",
+            "ip4:192.0.2.1/0",
+            "ip4:192.0.2.1/33",
+            "ip4:192.0.2.1/032",
+            "ip4:192.0.2.1/",
+            "ip4:192.0.2.1//32",
+            "ip4:01.2.3.4",
+            "ip4:1.2.3",
+            "ip4:1.2.3.4.5",
+            "ip4:256.1.1.1",
+            "ip4:1.2.3.4:8080",
+            "ip4:",
+            "ip4",
+            "ip4:1..2.3",
+            "ip4:.1.2.3",
+            "ip4:1.2.3.",
+            "ip4:0.0.0.0/0",
+            "ip4:192.0.2.1/3a",
+            "ip4:1234.1.1.1",
+            "ip6:2001:db8::/32",
+            "~ip6:2001:DB8::1",
+            "ip6:::/0",
+            "ip6:::ffff:192.0.2.1",
+            "ip6:2001:db8::/129",
+            "ip6:2001:db8::/",
+            "ip6::CAFE::BABE",
+            "ip6:2001:db8::/048",
+            "ip6:1:2:3:4:5:6:7:8/128",
+            "ip6:",
+            "ip6:g::",
+            "a",
+            "mx",
+            "include:x.example",
+            "ip5:1.2.3.4",
+            "exp=x.example",
+            "ip4=1.2.3.4",
+        ];
+        let clients = [
+            "192.0.2.1",
+            "192.0.3.1",
+            "2001:db8::1",
+            "2001:db9::1",
+            "0.0.0.0",
+        ];
+        for term in terms {
+            for client in clients {
+                let ip: IpAddr = client.parse().unwrap();
+                let full = match parse(term) {
+                    Ok(Term::Directive(d)) if !d.mechanism.queries_dns() => {
+                        let matched = matches!(d.mechanism, Mechanism::All)
+                            || d.mechanism.network_contains(ip);
+                        Some((d.effective_qualifier(), matched))
+                    }
+                    _ => None,
+                };
+                let quick = quick_match(term.as_bytes(), ip);
+                assert!(
+                    quick.is_none() || quick == full,
+                    "{term} {client}: {quick:?}"
+                );
+            }
+        }
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for term in [
+            "ip4:192.0.2.0/24",
+            "-all",
+            "ip6:2001:db8::/32",
+            "IP4:192.0.2.1",
+        ] {
+            assert!(quick_match(term.as_bytes(), ip).is_some(), "{term}");
+        }
     }
 
     #[test]
