@@ -13,11 +13,12 @@ use mailtrail_dns::{DnsError, Resolver};
 
 use crate::lookup::Lookups;
 use crate::select::{Checked, Fetched, select_record};
-use crate::term::quick_match;
+use crate::term::{is_name_byte, quick_match};
 use crate::trace::{LimitKind, RecordFound, TermVerdict};
 use crate::{
     Cause, Counters, Directive, DomainSpec, Location, MacroLetter, MacroString, MacroValues,
     Mechanism, Options, Outcome, Problem, Qualifier, SpfResult, Term, Trace, TraceEvent,
+    truncate_domain,
 };
 
 /// One evaluation of `check_host()` and everything it counts.
@@ -174,20 +175,11 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
 
         while let Some((index, span)) = frame.record.next_term() {
             let text = &frame.record.text[span.clone()];
-            let (qualifier, matched) = match quick_match(text.as_bytes(), ip) {
-                Some(quick) => quick,
-                None => match Term::parse(text) {
-                    Ok(Term::Directive(directive)) if directive.mechanism.queries_dns() => {
-                        return Advance::Lookup(index, span);
-                    }
-                    Ok(Term::Directive(directive)) => {
-                        let mechanism = &directive.mechanism;
-                        let matched =
-                            matches!(mechanism, Mechanism::All) || mechanism.network_contains(ip);
-                        (directive.effective_qualifier(), matched)
-                    }
-                    Ok(Term::Modifier(_)) | Err(_) => continue,
-                },
+            let Some((qualifier, matched)) = quick_match(text.as_bytes(), ip) else {
+                if is_modifier(text) {
+                    continue;
+                }
+                return Advance::Lookup(index, span);
             };
 
             let verdict = if matched {
@@ -481,6 +473,9 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let Some(spec) = spec else {
             return domain.to_owned();
         };
+        if spec.macro_string().is_literal() {
+            return truncate_domain(spec.as_str()).to_owned();
+        }
         let validated = self.validated_domain_if(spec.macro_string(), domain).await;
         let values = self.values(domain, validated.as_deref());
         spec.expand(&values).into_owned()
@@ -683,6 +678,14 @@ impl Site<'_> {
             index: self.index,
         }
     }
+}
+
+/// Whether a term of a checked record is a modifier: its name is followed
+/// by `=` (§4.6.1). Every other term of such a record is a directive; those
+/// that need no DNS are read by [`quick_match`], so the rest query DNS.
+fn is_modifier(term: &str) -> bool {
+    let name = term.bytes().position(|byte| !is_name_byte(byte));
+    name.is_some_and(|length| term.as_bytes()[length] == b'=')
 }
 
 /// The initial checks of §4.3: a multi-label name with labels of 1 to 63

@@ -8,44 +8,41 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
 /// leading zeros. One pass over the bytes.
-pub(crate) fn parse_dotted_quad(text: &str) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let (mut count, mut value, mut digits) = (0, 0u16, 0);
+pub(crate) fn parse_dotted_quad(text: &[u8]) -> Option<Ipv4Addr> {
+    let (mut address, mut octet, mut digits, mut dots) = (0u32, 0u32, 0, 0);
 
-    for &byte in text.as_bytes() {
-        if byte == b'.' {
-            *octets.get_mut(count)? = octet(value, digits)?;
-            (count, value, digits) = (count + 1, 0, 0);
+    for &byte in text {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 && digits < 3 {
+            (octet, digits) = (octet * 10 + u32::from(digit), digits + 1);
             continue;
         }
-        let leading_zero = digits == 1 && value == 0;
-        if !byte.is_ascii_digit() || digits == 3 || leading_zero {
+        if byte != b'.' || dots == 3 || !is_octet(octet, digits) {
             return None;
         }
-        (value, digits) = (value * 10 + u16::from(byte - b'0'), digits + 1);
+        (address, octet, digits, dots) = ((address << 8) | octet, 0, 0, dots + 1);
     }
 
-    if count != 3 {
-        return None;
-    }
-    octets[3] = octet(value, digits)?;
-    Some(Ipv4Addr::from(octets))
+    let complete = dots == 3 && is_octet(octet, digits);
+    complete.then(|| Ipv4Addr::from((address << 8) | octet))
 }
 
-/// The value of one to three digits, when it fits an octet.
-fn octet(value: u16, digits: usize) -> Option<u8> {
-    if digits == 0 {
-        return None;
+/// Whether one to three digits of this value make a `qnum`: at most 255,
+/// without a leading zero.
+fn is_octet(value: u32, digits: usize) -> bool {
+    match digits {
+        1 => true,
+        2 => value >= 10,
+        3 => (100..=255).contains(&value),
+        _ => false,
     }
-    u8::try_from(value).ok()
 }
 
 /// `ip6-network` (§5.6): the text forms of RFC 4291 §2.2, eight groups of
 /// one to four hex digits, one `::` standing for one or more zero groups,
 /// and an optional dotted quad in place of the last two groups. One pass
 /// over the groups, without allocation.
-pub(crate) fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
-    let bytes = text.as_bytes();
+pub(crate) fn parse_ip6_network(bytes: &[u8]) -> Option<Ipv6Addr> {
     let mut groups = [0u16; 8];
     let (mut count, mut gap) = (0, None);
     let mut position = 0;
@@ -57,7 +54,7 @@ pub(crate) fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
     while position < bytes.len() {
         let (value, end) = hex_group(bytes, position);
         if bytes.get(end) == Some(&b'.') {
-            let quad = parse_dotted_quad(&text[position..])?.octets();
+            let quad = parse_dotted_quad(&bytes[position..])?.octets();
             *groups.get_mut(count)? = u16::from_be_bytes([quad[0], quad[1]]);
             *groups.get_mut(count + 1)? = u16::from_be_bytes([quad[2], quad[3]]);
             count += 2;
@@ -171,7 +168,11 @@ mod tests {
             "1::2:3:4:5:6:7:8",
         ];
         for case in cases {
-            assert_eq!(parse_ip6_network(case), case.parse().ok(), "{case:?}");
+            assert_eq!(
+                parse_ip6_network(case.as_bytes()),
+                case.parse().ok(),
+                "{case:?}"
+            );
         }
     }
 }
@@ -183,31 +184,31 @@ mod properties {
     proptest! {
         #[test]
         fn ipv6_parser_agrees_with_the_standard_library(text in "[0-9a-fA-F:.]{0,42}") {
-            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_ip6_network(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn dotted_quad_parser_agrees_with_the_standard_library(text in "[0-9.]{0,18}") {
-            prop_assert_eq!(super::parse_dotted_quad(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_dotted_quad(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn ipv6_with_a_dotted_quad_agrees_with_the_standard_library(
             text in "[0-9a-f:]{0,24}[0-9.]{0,16}",
         ) {
-            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_ip6_network(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn printed_ipv4_addresses_read_back(bits in any::<u32>()) {
             let address = std::net::Ipv4Addr::from(bits);
-            prop_assert_eq!(super::parse_dotted_quad(&address.to_string()), Some(address));
+            prop_assert_eq!(super::parse_dotted_quad(address.to_string().as_bytes()), Some(address));
         }
 
         #[test]
         fn printed_ipv6_addresses_read_back(bits in any::<u128>()) {
             let address = std::net::Ipv6Addr::from(bits);
-            prop_assert_eq!(super::parse_ip6_network(&address.to_string()), Some(address));
+            prop_assert_eq!(super::parse_ip6_network(address.to_string().as_bytes()), Some(address));
         }
     }
 }

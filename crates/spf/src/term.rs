@@ -451,7 +451,7 @@ impl fmt::Display for Modifier<'_> {
 
 /// `name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )`, without the first
 /// letter rule, which [`Modifier::parse`] checks.
-fn is_name_byte(byte: u8) -> bool {
+pub(crate) fn is_name_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')
 }
 
@@ -529,7 +529,7 @@ fn parse_ip4(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
     let (network, length) = split_length(text);
 
-    let network = parse_dotted_quad(network).ok_or(TermError::Network)?;
+    let network = parse_dotted_quad(network.as_bytes()).ok_or(TermError::Network)?;
     let prefix_length = length
         .map(|digits| prefix_length_digits(digits, 32))
         .transpose()?;
@@ -544,7 +544,7 @@ fn parse_ip6(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
     let (network, length) = split_length(text);
 
-    let network = parse_ip6_network(network).ok_or(TermError::Network)?;
+    let network = parse_ip6_network(network.as_bytes()).ok_or(TermError::Network)?;
     let prefix_length = length
         .map(|digits| prefix_length_digits(digits, 128))
         .transpose()?;
@@ -598,43 +598,22 @@ pub(crate) fn quick_match(term: &[u8], ip: IpAddr) -> Option<(Qualifier, bool)> 
     Some((qualifier, matched))
 }
 
-/// `ip4-network [ "/" length ]` in one pass; `None` where
-/// [`parse_dotted_quad`] or [`prefix_length`] would refuse, or for forms
-/// left to them.
+/// `ip4-network [ "/" length ]`, refused where [`parse_ip4`] would refuse.
 fn quick_ip4(text: &[u8]) -> Option<(Ipv4Addr, u8)> {
-    let (mut address, mut octet, mut digits, mut dots) = (0u32, 0u32, 0, 0);
-    let mut position = 0;
-
-    while let Some(&byte) = text.get(position) {
-        match byte {
-            b'0'..=b'9' if digits < 3 && !(digits == 1 && octet == 0) => {
-                (octet, digits) = (octet * 10 + u32::from(byte - b'0'), digits + 1);
-            }
-            b'.' if digits > 0 && octet <= 255 && dots < 3 => {
-                (address, octet, digits, dots) = ((address << 8) | octet, 0, 0, dots + 1);
-            }
-            b'/' => break,
-            _ => return None,
-        }
-        position += 1;
-    }
-
-    if dots != 3 || digits == 0 || octet > 255 {
-        return None;
-    }
-    let length = quick_length(text.get(position..)?, 32)?;
-    Some((Ipv4Addr::from((address << 8) | octet), length))
+    let (network, length) = split_network(text);
+    Some((parse_dotted_quad(network)?, quick_length(length, 32)?))
 }
 
-/// `ip6-network [ "/" length ]`: the network through
-/// [`parse_ip6_network`], the length in place.
+/// `ip6-network [ "/" length ]`, refused where [`parse_ip6`] would refuse.
 fn quick_ip6(text: &[u8]) -> Option<(Ipv6Addr, u8)> {
-    let slash = text.iter().position(|&byte| byte == b'/');
-    let (network, length) = text.split_at(slash.unwrap_or(text.len()));
+    let (network, length) = split_network(text);
+    Some((parse_ip6_network(network)?, quick_length(length, 128)?))
+}
 
-    let network = std::str::from_utf8(network).ok()?;
-    let network = parse_ip6_network(network)?;
-    Some((network, quick_length(length, 128)?))
+/// Splits `network/length` before the first slash.
+fn split_network(text: &[u8]) -> (&[u8], &[u8]) {
+    let slash = text.iter().position(|&byte| byte == b'/');
+    text.split_at(slash.unwrap_or(text.len()))
 }
 
 /// `[ "/" length ]` after a network: empty for the full length, else a
