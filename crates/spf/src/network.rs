@@ -9,22 +9,34 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
 /// leading zeros. One pass over the bytes.
 pub(crate) fn parse_dotted_quad(text: &[u8]) -> Option<Ipv4Addr> {
+    let (address, used) = scan_dotted_quad(text)?;
+    (used == text.len()).then_some(address)
+}
+
+/// The `ip4-network` at the start of `text`, up to a slash, a space or the
+/// end, and how many bytes it took; `None` when anything else ends it.
+pub(crate) fn scan_dotted_quad(text: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let (mut address, mut octet, mut digits, mut dots) = (0u32, 0u32, 0, 0);
+    let mut used = 0;
 
     for &byte in text {
         let digit = byte.wrapping_sub(b'0');
         if digit < 10 && digits < 3 {
-            (octet, digits) = (octet * 10 + u32::from(digit), digits + 1);
+            (octet, digits, used) = (octet * 10 + u32::from(digit), digits + 1, used + 1);
             continue;
         }
-        if byte != b'.' || dots == 3 || !is_octet(octet, digits) {
+        if byte != b'.' {
+            break;
+        }
+        if dots == 3 || !is_octet(octet, digits) {
             return None;
         }
-        (address, octet, digits, dots) = ((address << 8) | octet, 0, 0, dots + 1);
+        (address, octet, digits, dots, used) = ((address << 8) | octet, 0, 0, dots + 1, used + 1);
     }
 
-    let complete = dots == 3 && is_octet(octet, digits);
-    complete.then(|| Ipv4Addr::from((address << 8) | octet))
+    let ends = matches!(text.get(used), None | Some(b'/' | b' '));
+    let complete = ends && dots == 3 && is_octet(octet, digits);
+    complete.then(|| (Ipv4Addr::from((address << 8) | octet), used))
 }
 
 /// Whether one to three digits of this value make a `qnum`: at most 255,

@@ -13,7 +13,7 @@ use mailtrail_dns::{DnsError, Txt};
 
 use crate::evaluate::Site;
 use crate::record::{self, VERSION};
-use crate::term::quick_match;
+use crate::term::quick_scan;
 use crate::trace::RecordFound;
 use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
 
@@ -113,36 +113,43 @@ impl Checked {
     /// terms before it do nothing but not match.
     pub(crate) fn new(text: String, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
         record::check_start(&text)?;
-        let (mut index, mut stop) = (0, None);
+        let (mut index, mut stop) = (0usize, None);
         let (mut redirect, mut explanation) = (None, None);
 
         let mut seen = record::SeenModifiers::default();
-        for (position, piece) in record::pieces(&text) {
-            let span = position..position + piece.len();
-            let stops = match quick_match(piece.as_bytes(), ip) {
-                Some((_, matched)) => matched,
-                None => match record::parse_piece(piece, position, &mut seen)? {
-                    Term::Modifier(Modifier::Redirect(_)) => {
-                        redirect = Some((index, span.clone()));
-                        false
-                    }
-                    Term::Modifier(Modifier::Explanation(_)) => {
-                        explanation = Some((index, span.clone()));
-                        false
-                    }
-                    Term::Modifier(_) => false,
-                    Term::Directive(directive) => {
-                        let mechanism = &directive.mechanism;
-                        mechanism.queries_dns()
-                            || matches!(mechanism, Mechanism::All)
-                            || mechanism.network_contains(ip)
-                    }
-                },
+        let bytes = text.as_bytes();
+        let mut position = VERSION.len();
+        while let Some(start) = term_start(bytes, position) {
+            let (stops, end) = match quick_scan(&bytes[start..], ip) {
+                Some((_, matched, length)) => (matched, start + length),
+                None => {
+                    let end = term_end(bytes, start);
+                    let piece = &text[start..end];
+                    let span = start..end;
+                    let stops = match record::parse_piece(piece, start, &mut seen)? {
+                        Term::Modifier(Modifier::Redirect(_)) => {
+                            redirect = Some((index, span));
+                            false
+                        }
+                        Term::Modifier(Modifier::Explanation(_)) => {
+                            explanation = Some((index, span));
+                            false
+                        }
+                        Term::Modifier(_) => false,
+                        Term::Directive(directive) => {
+                            let mechanism = &directive.mechanism;
+                            mechanism.queries_dns()
+                                || matches!(mechanism, Mechanism::All)
+                                || mechanism.network_contains(ip)
+                        }
+                    };
+                    (stops, end)
+                }
             };
             if stops && stop.is_none() && !from_start {
-                stop = Some((index, span.start));
+                stop = Some((index, start));
             }
-            index += 1;
+            (index, position) = (index + 1, end);
         }
 
         let (index, next) = match stop {
@@ -161,17 +168,13 @@ impl Checked {
 
     /// The index and span of the next term, moving past it.
     pub(crate) fn next_term(&mut self) -> Option<(usize, Range<usize>)> {
-        let rest = self.text.as_bytes().get(self.next..)?;
-        let start = self.next + rest.iter().position(|&byte| byte != b' ')?;
-        let length = self.text.as_bytes()[start..]
-            .iter()
-            .position(|&byte| byte == b' ')
-            .unwrap_or(self.text.len() - start);
+        let bytes = self.text.as_bytes();
+        let start = term_start(bytes, self.next)?;
+        let end = term_end(bytes, start);
 
         let index = self.index;
-        self.next = start + length;
-        self.index += 1;
-        Some((index, start..start + length))
+        (self.next, self.index) = (end, index + 1);
+        Some((index, start..end))
     }
 
     /// The `redirect=` modifier: its index, span and target.
@@ -191,6 +194,18 @@ impl Checked {
             _ => None,
         }
     }
+}
+
+/// Where the next term starts at or after `position`: past the spaces.
+fn term_start(bytes: &[u8], position: usize) -> Option<usize> {
+    let rest = bytes.get(position..)?;
+    Some(position + rest.iter().position(|&byte| byte != b' ')?)
+}
+
+/// Where the term starting at `start` ends: at the next space or the end.
+fn term_end(bytes: &[u8], start: usize) -> usize {
+    let length = bytes[start..].iter().position(|&byte| byte == b' ');
+    start + length.unwrap_or(bytes.len() - start)
 }
 
 /// The error for the first byte outside US-ASCII in a record.

@@ -9,7 +9,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::error::TermError;
-use crate::network::{ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network};
+use crate::network::{
+    ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network, scan_dotted_quad,
+};
 use crate::{DomainSpec, MacroString, SpfResult};
 
 /// One term: `directive / modifier` (§4.6.1).
@@ -577,65 +579,73 @@ fn prefix_length_digits(digits: &str, max: u8) -> Result<u8, TermError> {
 /// for any other term, and for such a term with a syntax error: the full
 /// parser then decides, and names the error.
 pub(crate) fn quick_match(term: &[u8], ip: IpAddr) -> Option<(Qualifier, bool)> {
-    let (qualifier, rest) = match term.first().and_then(|&byte| Qualifier::from_byte(byte)) {
-        Some(qualifier) => (qualifier, &term[1..]),
-        None => (Qualifier::Pass, term),
-    };
-    let (name, network) = rest.split_at_checked(4).unwrap_or((rest, &[]));
+    let (qualifier, matched, length) = quick_scan(term, ip)?;
+    (length == term.len()).then_some((qualifier, matched))
+}
 
-    let matched = match name {
-        [a, l, b'l' | b'L'] if (a | 0x20) == b'a' && (l | 0x20) == b'l' => true,
-        [i, p, b'4', b':'] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
-            let (network, length) = quick_ip4(network)?;
-            matches!(ip, IpAddr::V4(ip) if ip4_in_network(ip, network, length))
+/// [`quick_match`] for the term at the start of `text`, which ends at the
+/// first space or the end: the term is read in the same pass that finds
+/// its end, whose offset comes third.
+pub(crate) fn quick_scan(text: &[u8], ip: IpAddr) -> Option<(Qualifier, bool, usize)> {
+    let (qualifier, start) = match text.first().and_then(|&byte| Qualifier::from_byte(byte)) {
+        Some(qualifier) => (qualifier, 1),
+        None => (Qualifier::Pass, 0),
+    };
+
+    let (matched, length) = match &text[start..] {
+        [a, l, b'l' | b'L', rest @ ..]
+            if (a | 0x20) == b'a' && (l | 0x20) == b'l' && ends_term(rest) =>
+        {
+            (true, 3)
         }
-        [i, p, b'6', b':'] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
-            let (network, length) = quick_ip6(network)?;
-            matches!(ip, IpAddr::V6(ip) if ip6_in_network(ip, network, length))
+        [i, p, b'4', b':', rest @ ..] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let (network, used) = scan_dotted_quad(rest)?;
+            let (prefix, suffix) = scan_length(&rest[used..], 32)?;
+            let matched = matches!(ip, IpAddr::V4(ip) if ip4_in_network(ip, network, prefix));
+            (matched, 4 + used + suffix)
+        }
+        [i, p, b'6', b':', rest @ ..] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let used = rest.iter().position(|&byte| byte == b'/' || byte == b' ');
+            let used = used.unwrap_or(rest.len());
+            let (prefix, suffix) = scan_length(&rest[used..], 128)?;
+            let network = parse_ip6_network(&rest[..used])?;
+            let matched = matches!(ip, IpAddr::V6(ip) if ip6_in_network(ip, network, prefix));
+            (matched, 4 + used + suffix)
         }
         _ => return None,
     };
-    Some((qualifier, matched))
+    Some((qualifier, matched, start + length))
 }
 
-/// `ip4-network [ "/" length ]`, refused where [`parse_ip4`] would refuse.
-fn quick_ip4(text: &[u8]) -> Option<(Ipv4Addr, u8)> {
-    let (network, length) = split_network(text);
-    Some((parse_dotted_quad(network)?, quick_length(length, 32)?))
+/// Whether a term ends here: at a space or the end of the record.
+fn ends_term(rest: &[u8]) -> bool {
+    rest.first().is_none_or(|&byte| byte == b' ')
 }
 
-/// `ip6-network [ "/" length ]`, refused where [`parse_ip6`] would refuse.
-fn quick_ip6(text: &[u8]) -> Option<(Ipv6Addr, u8)> {
-    let (network, length) = split_network(text);
-    Some((parse_ip6_network(network)?, quick_length(length, 128)?))
-}
-
-/// Splits `network/length` before the first slash.
-fn split_network(text: &[u8]) -> (&[u8], &[u8]) {
-    let slash = text.iter().position(|&byte| byte == b'/');
-    text.split_at(slash.unwrap_or(text.len()))
-}
-
-/// `[ "/" length ]` after a network: empty for the full length, else a
-/// slash and one to three digits without leading zero, at most `max`.
-fn quick_length(text: &[u8], max: u8) -> Option<u8> {
+/// `[ "/" length ]` after a network, up to the end of the term: nothing for
+/// the full length, else a slash and one to three digits without leading
+/// zero, at most `max`. Gives the length and the bytes read.
+fn scan_length(text: &[u8], max: u8) -> Option<(u8, usize)> {
     let digits = match text {
-        [] => return Some(max),
+        [] | [b' ', ..] => return Some((max, 0)),
         [b'/', digits @ ..] => digits,
         _ => return None,
     };
-    if digits.is_empty() || digits.len() > 3 || digits.len() > 1 && digits[0] == b'0' {
-        return None;
+    let (mut value, mut count) = (0u16, 0);
+    for &byte in digits.iter().take(4) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        (value, count) = (value * 10 + u16::from(digit), count + 1);
     }
 
-    let mut length = 0u16;
-    for &digit in digits {
-        if !digit.is_ascii_digit() {
-            return None;
-        }
-        length = length * 10 + u16::from(digit - b'0');
+    let leading_zero = count > 1 && digits[0] == b'0';
+    if count == 0 || count > 3 || leading_zero || !ends_term(&digits[count..]) {
+        return None;
     }
-    u8::try_from(length).ok().filter(|&length| length <= max)
+    let length = u8::try_from(value).ok().filter(|&length| length <= max)?;
+    Some((length, 1 + count))
 }
 
 #[cfg(test)]
@@ -789,6 +799,11 @@ mod tests {
                     quick.is_none() || quick == full,
                     "{term} {client}: {quick:?}"
                 );
+
+                let followed = format!("{term} ip4:192.0.2.1");
+                let scanned = quick_scan(followed.as_bytes(), ip);
+                let expected = quick.map(|(qualifier, matched)| (qualifier, matched, term.len()));
+                assert_eq!(scanned, expected, "{followed} {client}");
             }
         }
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
