@@ -88,7 +88,8 @@ impl<'a, T> IntoIterator for &'a Answer<T> {
 ///
 /// The strings are kept one after the other in one shared buffer, with
 /// where each ends: the concatenation is borrowed, never built, and a clone
-/// copies two pointers.
+/// copies two pointers. Whether the bytes are UTF-8 is found once, when the
+/// record is made, so [`Txt::as_str`] costs nothing.
 ///
 /// [RFC 1035 §3.3.14]: https://www.rfc-editor.org/rfc/rfc1035#section-3.3.14
 /// [RFC 7208 §3.3]: https://www.rfc-editor.org/rfc/rfc7208#section-3.3
@@ -96,9 +97,22 @@ impl<'a, T> IntoIterator for &'a Answer<T> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Txt {
     /// The bytes of every string, in order, without separator.
-    bytes: Arc<[u8]>,
+    bytes: TxtBytes,
     /// Where each string ends in `bytes`.
     ends: Arc<[usize]>,
+}
+
+/// The joined bytes of a TXT record, as text when they are UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TxtBytes {
+    Text(Arc<str>),
+    Binary(Arc<[u8]>),
+}
+
+impl Default for TxtBytes {
+    fn default() -> Self {
+        Self::Text(Arc::from(""))
+    }
 }
 
 impl Txt {
@@ -113,34 +127,51 @@ impl Txt {
             bytes.extend_from_slice(string.as_ref());
             ends.push(bytes.len());
         }
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => TxtBytes::Text(text.into()),
+            Err(error) => TxtBytes::Binary(error.into_bytes().into()),
+        };
         Self {
-            bytes: bytes.into(),
+            bytes,
             ends: ends.into(),
         }
     }
 
     /// The character-strings, in order.
     pub fn strings(&self) -> impl ExactSizeIterator<Item = &[u8]> + DoubleEndedIterator {
-        (0..self.ends.len()).map(|index| {
+        let bytes = self.as_bytes();
+        (0..self.ends.len()).map(move |index| {
             let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
-            &self.bytes[start..self.ends[index]]
+            &bytes[start..self.ends[index]]
         })
     }
 
     /// The strings concatenated without separator, as mail protocols read
     /// them. Always borrowed: the record holds its strings joined.
     pub fn concat(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.bytes)
+        Cow::Borrowed(self.as_bytes())
     }
 
     /// The strings concatenated without separator, borrowed.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        match &self.bytes {
+            TxtBytes::Text(text) => text.as_bytes(),
+            TxtBytes::Binary(bytes) => bytes,
+        }
+    }
+
+    /// The strings concatenated as text, when they are UTF-8; known since
+    /// the record was made, so this checks nothing.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.bytes {
+            TxtBytes::Text(text) => Some(text),
+            TxtBytes::Binary(_) => None,
+        }
     }
 
     /// The concatenated strings as text, with invalid UTF-8 replaced by U+FFFD.
     pub fn to_text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
+        String::from_utf8_lossy(self.as_bytes()).into_owned()
     }
 }
 
@@ -371,6 +402,10 @@ mod tests {
     fn txt_keeps_bytes_that_are_not_utf8() {
         let txt = Txt::new([vec![b'a', 0xff, 0x00]]);
         assert_eq!(&*txt.concat(), &[b'a', 0xff, 0x00]);
+        assert_eq!(txt.as_str(), None);
+        assert_eq!(Txt::new(["caf", "\u{e9}"]).as_str(), Some("caf\u{e9}"));
+        let split = Txt::new([&[b'c', 0xc3][..], &[0xa9]]);
+        assert_eq!(split.as_str(), Some("c\u{e9}"));
         assert_eq!(txt.to_text(), "a\u{fffd}\u{0}");
     }
 

@@ -174,7 +174,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let ip = self.lookups.ip();
 
         while let Some((index, span)) = frame.record.next_term() {
-            let text = &frame.record.text[span.clone()];
+            let text = &frame.record.text()[span.clone()];
             let Some((qualifier, matched)) = quick_match(text.as_bytes(), ip) else {
                 if is_modifier(text) {
                     continue;
@@ -290,7 +290,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let frame = stack
             .last()
             .expect("the stack holds the record being evaluated");
-        let Ok(Term::Directive(directive)) = Term::parse(&frame.record.text[span.clone()]) else {
+        let Ok(Term::Directive(directive)) = Term::parse(&frame.record.text()[span.clone()]) else {
             return Ok(Step::NoMatch);
         };
         let site = frame.site(index, span.clone());
@@ -652,7 +652,7 @@ impl Frame {
     fn site(&self, index: usize, span: Range<usize>) -> Site<'_> {
         Site {
             domain: &self.domain,
-            term: &self.record.text[span],
+            term: &self.record.text()[span],
             index,
         }
     }

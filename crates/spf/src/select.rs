@@ -39,14 +39,11 @@ pub(crate) fn select_record(
         Err(_) => return (Fetched::None, None),
     };
 
-    let mut spf = records
-        .iter()
-        .map(|txt| txt.concat())
-        .filter(|text| is_spf_record(text));
+    let mut spf = records.iter().filter(|txt| is_spf_record(txt.as_bytes()));
     let (Some(first), None) = (spf.next(), spf.next()) else {
         let count = records
             .iter()
-            .filter(|txt| is_spf_record(&txt.concat()))
+            .filter(|txt| is_spf_record(txt.as_bytes()))
             .count();
         if count == 0 {
             return (Fetched::None, None);
@@ -61,14 +58,13 @@ pub(crate) fn select_record(
         );
     };
 
-    let checked = match String::from_utf8(first.into_owned()) {
-        Ok(text) if text.is_ascii() => Ok(text),
-        Ok(text) => Err(non_ascii(text.as_bytes())),
-        Err(error) => Err(non_ascii(error.as_bytes())),
+    let checked = match first.as_str() {
+        Some(text) if text.is_ascii() => Ok(first.clone()),
+        _ => Err(non_ascii(first.as_bytes())),
     };
-    match checked.and_then(|text| Checked::new(text, ip, trace)) {
+    match checked.and_then(|txt| Checked::new(txt, ip, trace)) {
         Ok(record) => {
-            let found = trace.then(|| RecordFound::Record(record.text.clone()));
+            let found = trace.then(|| RecordFound::Record(record.text().to_owned()));
             (Fetched::Record(record), found)
         }
         Err(error) => {
@@ -91,10 +87,11 @@ pub(crate) enum Fetched {
     Problem(Problem),
 }
 
-/// A record's text that passed the syntax check, with what the check found.
+/// A record that passed the syntax check, with what the check found.
 pub(crate) struct Checked {
-    /// The text, US-ASCII.
-    pub(crate) text: String,
+    /// The TXT record, shared with the answer it came in; its text is
+    /// US-ASCII.
+    txt: Txt,
     /// Where the next term to evaluate starts in `text`.
     next: usize,
     /// The index of that term.
@@ -111,8 +108,9 @@ impl Checked {
     /// terms that need no DNS are evaluated in the same pass, and evaluation
     /// later starts at the first term that queries DNS or matches, since the
     /// terms before it do nothing but not match.
-    pub(crate) fn new(text: String, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
-        record::check_start(&text)?;
+    pub(crate) fn new(txt: Txt, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
+        let text = txt.as_str().unwrap_or_default();
+        record::check_start(text)?;
         let (mut index, mut stop) = (0usize, None);
         let (mut redirect, mut explanation) = (None, None);
 
@@ -158,7 +156,7 @@ impl Checked {
             None => (index, text.len()),
         };
         Ok(Self {
-            text,
+            txt,
             next,
             index,
             redirect,
@@ -166,9 +164,14 @@ impl Checked {
         })
     }
 
+    /// The record's text.
+    pub(crate) fn text(&self) -> &str {
+        self.txt.as_str().unwrap_or_default()
+    }
+
     /// The index and span of the next term, moving past it.
     pub(crate) fn next_term(&mut self) -> Option<(usize, Range<usize>)> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.txt.as_bytes();
         let start = term_start(bytes, self.next)?;
         let end = term_end(bytes, start);
 
@@ -180,7 +183,7 @@ impl Checked {
     /// The `redirect=` modifier: its index, span and target.
     pub(crate) fn redirect(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
         let (index, span) = self.redirect.clone()?;
-        match Term::parse(&self.text[span.clone()]) {
+        match Term::parse(&self.text()[span.clone()]) {
             Ok(Term::Modifier(Modifier::Redirect(spec))) => Some((index, span, spec)),
             _ => None,
         }
@@ -189,7 +192,7 @@ impl Checked {
     /// The `exp=` modifier: its index, span and domain-spec.
     pub(crate) fn explanation(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
         let (index, span) = self.explanation.clone()?;
-        match Term::parse(&self.text[span.clone()]) {
+        match Term::parse(&self.text()[span.clone()]) {
             Ok(Term::Modifier(Modifier::Explanation(spec))) => Some((index, span, spec)),
             _ => None,
         }
