@@ -43,6 +43,12 @@ impl<'a> DomainSpec<'a> {
         Ok(Self(MacroString::checked(text)))
     }
 
+    /// A domain-spec already known to be valid: part of a record that
+    /// parsed.
+    pub(crate) fn known_valid(text: &'a str) -> Self {
+        Self(MacroString::checked(text))
+    }
+
     /// The macro-string.
     pub fn macro_string(&self) -> &MacroString<'a> {
         &self.0

@@ -290,7 +290,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let frame = stack
             .last()
             .expect("the stack holds the record being evaluated");
-        let Ok(Term::Directive(directive)) = Term::parse(&frame.record.text()[span.clone()]) else {
+        let text = &frame.record.text()[span.clone()];
+        let Ok(Term::Directive(directive)) = Term::parse_checked(text) else {
             return Ok(Step::NoMatch);
         };
         let site = frame.site(index, span.clone());

@@ -213,6 +213,11 @@ pub(crate) struct SeenModifiers {
 /// Checks what comes before the terms: US-ASCII throughout, and the version.
 pub(crate) fn check_start(text: &str) -> Result<(), RecordError> {
     check_ascii(text.as_bytes())?;
+    check_version(text)
+}
+
+/// Checks the version of a text known to be US-ASCII.
+pub(crate) fn check_version(text: &str) -> Result<(), RecordError> {
     if !is_spf_record(text.as_bytes()) {
         return Err(RecordError::NotSpf);
     }

@@ -107,10 +107,11 @@ impl Checked {
     /// late in the record. `ip` is the client: unless `from_start`, the
     /// terms that need no DNS are evaluated in the same pass, and evaluation
     /// later starts at the first term that queries DNS or matches, since the
-    /// terms before it do nothing but not match.
+    /// terms before it do nothing but not match. The record's text must be
+    /// US-ASCII, as [`select_record`] makes sure.
     pub(crate) fn new(txt: Txt, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
         let text = txt.as_str().unwrap_or_default();
-        record::check_start(text)?;
+        record::check_version(text)?;
         let (mut index, mut stop) = (0usize, None);
         let (mut redirect, mut explanation) = (None, None);
 

@@ -129,6 +129,16 @@ impl<'a> Term<'a> {
 
     /// Parses one term (no spaces).
     pub(crate) fn parse(term: &'a str) -> Result<Self, TermError> {
+        Self::parse_with(term, Checks::All)
+    }
+
+    /// Parses a term of a record that [`Term::parse`] already accepted
+    /// whole, without checking its domain-specs again.
+    pub(crate) fn parse_checked(term: &'a str) -> Result<Self, TermError> {
+        Self::parse_with(term, Checks::KnownValid)
+    }
+
+    fn parse_with(term: &'a str, checks: Checks) -> Result<Self, TermError> {
         let (qualifier, rest) = match term
             .as_bytes()
             .first()
@@ -144,7 +154,7 @@ impl<'a> Term<'a> {
             Some(_) if qualifier.is_some() => Err(TermError::QualifiedModifier),
             Some(value) => Modifier::parse(name, value).map(Self::Modifier),
             None => {
-                let mechanism = Mechanism::parse(name, argument)?;
+                let mechanism = Mechanism::parse(name, argument, checks)?;
                 Ok(Self::Directive(Directive {
                     qualifier,
                     mechanism,
@@ -302,7 +312,7 @@ impl<'a> Mechanism<'a> {
     }
 
     /// Parses a mechanism from its name and what follows the name.
-    fn parse(name: &str, argument: &'a str) -> Result<Self, TermError> {
+    fn parse(name: &str, argument: &'a str, checks: Checks) -> Result<Self, TermError> {
         let mut lower = [0u8; 7];
         let Some(lower) = lower.get_mut(..name.len()) else {
             return Err(TermError::UnknownMechanism);
@@ -313,20 +323,20 @@ impl<'a> Mechanism<'a> {
         match &*lower {
             b"ip4" => parse_ip4(argument),
             b"ip6" => parse_ip6(argument),
-            b"include" => Ok(Self::Include(required_domain(argument)?)),
+            b"include" => Ok(Self::Include(required_domain(argument, checks)?)),
             b"all" if argument.is_empty() => Ok(Self::All),
             b"all" => Err(TermError::Argument),
             b"a" => {
-                let (domain, cidr) = domain_and_cidr(argument)?;
+                let (domain, cidr) = domain_and_cidr(argument, checks)?;
                 Ok(Self::A { domain, cidr })
             }
             b"mx" => {
-                let (domain, cidr) = domain_and_cidr(argument)?;
+                let (domain, cidr) = domain_and_cidr(argument, checks)?;
                 Ok(Self::Mx { domain, cidr })
             }
-            b"exists" => Ok(Self::Exists(required_domain(argument)?)),
+            b"exists" => Ok(Self::Exists(required_domain(argument, checks)?)),
             b"ptr" if argument.is_empty() => Ok(Self::Ptr(None)),
-            b"ptr" => Ok(Self::Ptr(Some(required_domain(argument)?))),
+            b"ptr" => Ok(Self::Ptr(Some(required_domain(argument, checks)?))),
             _ => Err(TermError::UnknownMechanism),
         }
     }
@@ -458,20 +468,39 @@ pub(crate) fn is_name_byte(byte: u8) -> bool {
 }
 
 /// `":" domain-spec`, required.
-fn required_domain(argument: &str) -> Result<DomainSpec<'_>, TermError> {
+fn required_domain(argument: &str, checks: Checks) -> Result<DomainSpec<'_>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
-    DomainSpec::parse(text).map_err(TermError::DomainSpec)
+    domain_spec(text, checks)
+}
+
+/// A domain-spec, checked unless it is known valid.
+fn domain_spec(text: &str, checks: Checks) -> Result<DomainSpec<'_>, TermError> {
+    match checks {
+        Checks::All => DomainSpec::parse(text).map_err(TermError::DomainSpec),
+        Checks::KnownValid => Ok(DomainSpec::known_valid(text)),
+    }
+}
+
+/// How much of a term's grammar to check.
+#[derive(Debug, Clone, Copy)]
+enum Checks {
+    /// Everything: the text may be anything.
+    All,
+    /// Not the domain-specs: the term is part of a record that parsed.
+    KnownValid,
 }
 
 /// `[ ":" domain-spec ] [ dual-cidr-length ]` of `a` and `mx`. The lengths
 /// are the longest `/N`, `//N` or `/N//M` suffix of digits; a domain-spec may
 /// itself hold slashes (`a:foo:bar/baz.example.com`).
-fn domain_and_cidr(argument: &str) -> Result<(Option<DomainSpec<'_>>, DualCidrLength), TermError> {
+fn domain_and_cidr(
+    argument: &str,
+    checks: Checks,
+) -> Result<(Option<DomainSpec<'_>>, DualCidrLength), TermError> {
     let (rest, cidr) = split_cidr(argument)?;
 
     if let Some(text) = rest.strip_prefix(':') {
-        let domain = DomainSpec::parse(text).map_err(TermError::DomainSpec)?;
-        return Ok((Some(domain), cidr));
+        return Ok((Some(domain_spec(text, checks)?), cidr));
     }
     if rest.is_empty() {
         Ok((None, cidr))
