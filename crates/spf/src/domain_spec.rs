@@ -92,7 +92,7 @@ impl fmt::Display for DomainSpec<'_> {
 /// most one more dot. Gives the errors [`macros::validate`] and
 /// [`check_domain_end`] would give; `None` at a `%` before any error, for
 /// the full check to decide.
-fn check_plain(text: &str) -> Option<Result<(), &'static str>> {
+pub(crate) fn check_plain(text: &str) -> Option<Result<(), &'static str>> {
     for &byte in text.as_bytes() {
         if byte == b'%' {
             return None;

@@ -13,7 +13,7 @@ use mailtrail_dns::{DnsError, Txt};
 
 use crate::evaluate::Site;
 use crate::record::{self, VERSION};
-use crate::term::quick_scan;
+use crate::term::{is_plain_include, quick_scan};
 use crate::trace::RecordFound;
 use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
 
@@ -113,9 +113,8 @@ impl Checked {
         let text = txt.as_str().unwrap_or_default();
         record::check_version(text)?;
         let (mut index, mut stop) = (0usize, None);
-        let (mut redirect, mut explanation) = (None, None);
+        let mut modifiers = Modifiers::default();
 
-        let mut seen = record::SeenModifiers::default();
         let bytes = text.as_bytes();
         let mut position = VERSION.len();
         while let Some(start) = term_start(bytes, position) {
@@ -123,25 +122,7 @@ impl Checked {
                 Some((_, matched, length)) => (matched, start + length),
                 None => {
                     let end = term_end(bytes, start);
-                    let piece = &text[start..end];
-                    let span = start..end;
-                    let stops = match record::parse_piece(piece, start, &mut seen)? {
-                        Term::Modifier(Modifier::Redirect(_)) => {
-                            redirect = Some((index, span));
-                            false
-                        }
-                        Term::Modifier(Modifier::Explanation(_)) => {
-                            explanation = Some((index, span));
-                            false
-                        }
-                        Term::Modifier(_) => false,
-                        Term::Directive(directive) => {
-                            let mechanism = &directive.mechanism;
-                            mechanism.queries_dns()
-                                || matches!(mechanism, Mechanism::All)
-                                || mechanism.network_contains(ip)
-                        }
-                    };
+                    let stops = modifiers.check(text, start..end, index, ip)?;
                     (stops, end)
                 }
             };
@@ -160,8 +141,8 @@ impl Checked {
             txt,
             next,
             index,
-            redirect,
-            explanation,
+            redirect: modifiers.redirect,
+            explanation: modifiers.explanation,
         })
     }
 
@@ -197,6 +178,53 @@ impl Checked {
             Ok(Term::Modifier(Modifier::Explanation(spec))) => Some((index, span, spec)),
             _ => None,
         }
+    }
+}
+
+/// The modifiers the record check found, for the terms the fast readers
+/// leave to the full parser.
+#[derive(Default)]
+struct Modifiers {
+    seen: record::SeenModifiers,
+    redirect: Option<(usize, Range<usize>)>,
+    explanation: Option<(usize, Range<usize>)>,
+}
+
+impl Modifiers {
+    /// Checks the term at `span` with the full parser, noting `redirect=`
+    /// and `exp=`; gives whether evaluation must stop there: a directive
+    /// that queries DNS or matches.
+    fn check(
+        &mut self,
+        text: &str,
+        span: Range<usize>,
+        index: usize,
+        ip: IpAddr,
+    ) -> Result<bool, RecordError> {
+        let piece = &text[span.clone()];
+        if is_plain_include(piece) {
+            return Ok(true);
+        }
+
+        Ok(
+            match record::parse_piece(piece, span.start, &mut self.seen)? {
+                Term::Modifier(Modifier::Redirect(_)) => {
+                    self.redirect = Some((index, span));
+                    false
+                }
+                Term::Modifier(Modifier::Explanation(_)) => {
+                    self.explanation = Some((index, span));
+                    false
+                }
+                Term::Modifier(_) => false,
+                Term::Directive(directive) => {
+                    let mechanism = &directive.mechanism;
+                    mechanism.queries_dns()
+                        || matches!(mechanism, Mechanism::All)
+                        || mechanism.network_contains(ip)
+                }
+            },
+        )
     }
 }
 

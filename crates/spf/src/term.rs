@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::domain_spec::check_plain;
 use crate::error::TermError;
 use crate::network::{
     ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network, scan_dotted_quad,
@@ -612,6 +613,18 @@ pub(crate) fn quick_match(term: &[u8], ip: IpAddr) -> Option<(Qualifier, bool)> 
     (length == term.len()).then_some((qualifier, matched))
 }
 
+/// Whether a term is `include:` with a domain-spec without macros that
+/// [`Term::parse`] accepts: the record check's fast path for the most
+/// common term that queries DNS.
+pub(crate) fn is_plain_include(term: &str) -> bool {
+    let unqualified = term.strip_prefix(['+', '-', '~', '?']).unwrap_or(term);
+    let Some((name, domain)) = unqualified.split_at_checked(8) else {
+        return false;
+    };
+    let plain = || !domain.is_empty() && check_plain(domain) == Some(Ok(()));
+    name.eq_ignore_ascii_case("include:") && plain()
+}
+
 /// [`quick_match`] for the term at the start of `text`, which ends at the
 /// first space or the end: the term is read in the same pass that finds
 /// its end, whose offset comes third.
@@ -843,6 +856,36 @@ mod tests {
             "IP4:192.0.2.1",
         ] {
             assert!(quick_match(term.as_bytes(), ip).is_some(), "{term}");
+        }
+    }
+
+    #[test]
+    fn plain_includes_are_the_includes_the_full_parser_accepts() {
+        let terms = [
+            "include:_spf.example.com",
+            "-INCLUDE:a.example",
+            "~include:x.example.com.",
+            "include:",
+            "include:museum",
+            "include:a.%{d}",
+            "include:foo:bar.example",
+            "include:ex ample.com",
+            "include:a.example.123",
+            "include",
+            "includes:a.example",
+            "+include:a.b-c",
+            "?include:a.b-",
+            "all",
+            "ip4:192.0.2.1",
+            "exp=a.example",
+        ];
+        for term in terms {
+            let full = matches!(
+                parse(term),
+                Ok(Term::Directive(Directive { mechanism: Mechanism::Include(spec), .. }))
+                    if spec.macro_string().is_literal()
+            );
+            assert_eq!(is_plain_include(term), full, "{term}");
         }
     }
 
