@@ -113,8 +113,9 @@ fn hex_group(bytes: &[u8], start: usize) -> (u16, usize) {
 }
 
 /// Places the groups read after `::` at the end; `::` stands for at least
-/// one zero group. Without `::` there must be eight groups.
-fn expand_gap(mut groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<Ipv6Addr> {
+/// one zero group. Without `::` there must be eight groups. The groups are
+/// shifted into place as one number, without moving them in memory.
+fn expand_gap(groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<Ipv6Addr> {
     let Some(gap) = gap else {
         return (count == 8).then_some(Ipv6Addr::from(groups));
     };
@@ -122,10 +123,13 @@ fn expand_gap(mut groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<
         return None;
     }
 
-    let tail = count - gap;
-    groups.copy_within(gap..count, 8 - tail);
-    groups[gap..8 - tail].fill(0);
-    Some(Ipv6Addr::from(groups))
+    let number = |groups: &[u16]| {
+        let fold = |number: u128, &group: &u16| (number << 16) | u128::from(group);
+        groups.iter().fold(0, fold)
+    };
+    let shift = 16 * (8 - gap as u32);
+    let head = number(&groups[..gap]).checked_shl(shift).unwrap_or(0);
+    Some(Ipv6Addr::from(head | number(&groups[gap..count])))
 }
 
 /// Whether `ip` is in `network/length`.
