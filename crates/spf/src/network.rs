@@ -99,17 +99,24 @@ fn hex_group(bytes: &[u8], start: usize) -> (u16, usize) {
     let mut value = 0u16;
     let mut end = start;
 
-    while end < bytes.len() && end - start < 5 {
-        let digit = match bytes[end] {
-            byte @ b'0'..=b'9' => byte - b'0',
-            byte @ b'a'..=b'f' => byte - b'a' + 10,
-            byte @ b'A'..=b'F' => byte - b'A' + 10,
-            _ => break,
+    for &byte in bytes.iter().skip(start).take(5) {
+        let Some(digit) = hex_digit(byte) else {
+            break;
         };
         value = value.wrapping_shl(4) | u16::from(digit);
         end += 1;
     }
     (value, end)
+}
+
+/// The value of a hex digit, in either case.
+fn hex_digit(byte: u8) -> Option<u8> {
+    let digit = byte.wrapping_sub(b'0');
+    if digit < 10 {
+        return Some(digit);
+    }
+    let letter = (byte | 0x20).wrapping_sub(b'a');
+    (letter < 6).then_some(letter + 10)
 }
 
 /// Places the groups read after `::` at the end; `::` stands for at least
