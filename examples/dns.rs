@@ -94,7 +94,7 @@ fn print_human(cli: &Cli, outcome: &Result<Answer<RecordData>, DnsError>) {
     match outcome {
         Ok(answer) => {
             let owner = owner_name(cli);
-            for record in &answer.records {
+            for record in answer.records.iter() {
                 println!(
                     "{owner}.\t{}\tIN\t{}\t{record}",
                     answer.ttl,

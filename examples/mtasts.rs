@@ -174,8 +174,8 @@ async fn inspect<R: Resolver, F: PolicyFetcher>(
     let mx = match resolver.mx(&domain).await {
         Ok(answer) => answer
             .records
-            .into_iter()
-            .map(|mx| (mx.preference, mx.exchange))
+            .iter()
+            .map(|mx| (mx.preference, mx.exchange.clone()))
             .collect(),
         Err(error) => {
             errors.push(format!("MX lookup: {error}"));

@@ -11,9 +11,9 @@
 //!
 //! The `memory-resolver-answers-only` entry asks the map for the five TXT
 //! answers and drops them, without SPF: the part of the mailtrail-spf time
-//! that is the resolver's. Every answer is an owned `Vec` of records of
-//! owned strings, as the `Resolver` trait of mailtrail-dns returns them;
-//! mail-auth's cache hands out a shared pointer instead.
+//! that is the resolver's. Every answer is a clone of the stored one, as
+//! the `Resolver` trait of mailtrail-dns returns them: its records are
+//! shared, so the clone copies a pointer, as mail-auth's cache does.
 
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};

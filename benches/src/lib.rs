@@ -87,9 +87,10 @@ pub fn ready<F: Future>(future: F) -> F::Output {
 }
 
 /// Answers TXT queries from a map of names to character-strings; every
-/// other query is NXDOMAIN. Cloning an answer is the cost any resolver that
-/// returns owned records has, so evaluations measured with it include that
-/// cost, as a cache hit of a peer library includes its own.
+/// other query is NXDOMAIN. Each lookup hashes the name and clones the
+/// stored answer, as any cache of mailtrail-dns answers does (the records
+/// are shared, so the clone copies a pointer), so evaluations measured with
+/// it include that cost, as a cache hit of a peer library includes its own.
 #[derive(Debug, Default)]
 pub struct MemoryResolver {
     txt: std::collections::HashMap<String, mailtrail_dns::Answer<mailtrail_dns::Txt>>,

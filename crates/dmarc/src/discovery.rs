@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use mailtrail_dns::{DnsError, Resolver};
+use mailtrail_dns::{DnsError, Resolver, Txt};
 
 use crate::domain::{label_count, last_labels, tree_walk};
 use crate::{Mode, PublicSuffix, Record, RecordError};
@@ -357,9 +357,9 @@ async fn fetch<R: Resolver + ?Sized>(resolver: &R, domain: &str) -> NameRecords 
         Err(error) if error.is_temporary() => return NameRecords::Failed(error.to_string()),
         Err(error) => return NameRecords::None(void_reason(&error)),
     };
-    match answer.records.as_slice() {
+    match &*answer.records {
         [] => NameRecords::None(Cow::Borrowed("0 TXT, none DMARC")),
-        records => read_answer(records.iter().map(|txt| text_of(txt.concat()))),
+        records => read_answer(records.iter().map(text_of)),
     }
 }
 
@@ -382,13 +382,10 @@ fn read_answer<'t>(texts: impl ExactSizeIterator<Item = Cow<'t, str>>) -> NameRe
 }
 
 /// A TXT record as text, invalid UTF-8 replaced.
-fn text_of(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
-    match bytes {
-        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
-        Cow::Owned(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Cow::Owned(text),
-            Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
-        },
+fn text_of(txt: &Txt) -> Cow<'_, str> {
+    match txt.as_str() {
+        Some(text) => Cow::Borrowed(text),
+        None => String::from_utf8_lossy(txt.as_bytes()),
     }
 }
 

@@ -8,16 +8,23 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The records of one type found at one name.
 ///
 /// A successful lookup always carries at least one record: an empty answer is
 /// reported as [`DnsError::NoData`](crate::DnsError::NoData) instead.
+///
+/// The records are shared: cloning an answer, as a cache does to hand out
+/// what it stored, copies a pointer and the TTL, whatever the records hold.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(bound = "T: serde::Serialize"))]
 pub struct Answer<T> {
-    /// The records, in the order the backend received them.
-    pub records: Vec<T>,
+    /// The records, in the order the backend received them, shared between
+    /// the clones of the answer.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "serialize_records"))]
+    pub records: Arc<[T]>,
     /// The smallest TTL of the records (and of any CNAME followed to reach
     /// them), in seconds.
     pub ttl: u32,
@@ -32,9 +39,9 @@ pub struct Answer<T> {
 
 impl<T> Answer<T> {
     /// An answer with unknown DNSSEC status.
-    pub fn new(records: Vec<T>, ttl: u32) -> Self {
+    pub fn new(records: impl Into<Arc<[T]>>, ttl: u32) -> Self {
         Self {
-            records,
+            records: records.into(),
             ttl,
             authentic: None,
         }
@@ -53,6 +60,16 @@ impl<T> Answer<T> {
     }
 }
 
+/// Serializes the shared records as a sequence, as a `Vec` would be.
+#[cfg(feature = "serde")]
+fn serialize_records<T, S>(records: &Arc<[T]>, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: serde::Serialize,
+    S: serde::Serializer,
+{
+    serializer.collect_seq(records.iter())
+}
+
 impl<'a, T> IntoIterator for &'a Answer<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
@@ -69,12 +86,33 @@ impl<'a, T> IntoIterator for &'a Answer<T> {
 /// its strings ([RFC 7208 §3.3], [RFC 6376 §3.6.2.2]); [`Txt::concat`] gives
 /// that. The bytes are not assumed to be UTF-8.
 ///
+/// The strings are kept one after the other in one shared buffer, with
+/// where each ends: the concatenation is borrowed, never built, and a clone
+/// copies two pointers. Whether the bytes are UTF-8 is found once, when the
+/// record is made, so [`Txt::as_str`] costs nothing.
+///
 /// [RFC 1035 §3.3.14]: https://www.rfc-editor.org/rfc/rfc1035#section-3.3.14
 /// [RFC 7208 §3.3]: https://www.rfc-editor.org/rfc/rfc7208#section-3.3
 /// [RFC 6376 §3.6.2.2]: https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2.2
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Txt {
-    strings: Vec<Vec<u8>>,
+    /// The bytes of every string, in order, without separator.
+    bytes: TxtBytes,
+    /// Where each string ends in `bytes`.
+    ends: Arc<[usize]>,
+}
+
+/// The joined bytes of a TXT record, as text when they are UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum TxtBytes {
+    Text(Arc<str>),
+    Binary(Arc<[u8]>),
+}
+
+impl Default for TxtBytes {
+    fn default() -> Self {
+        Self::Text(Arc::from(""))
+    }
 }
 
 impl Txt {
@@ -82,29 +120,58 @@ impl Txt {
     pub fn new<I, S>(strings: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<Vec<u8>>,
+        S: AsRef<[u8]>,
     {
+        let (mut bytes, mut ends) = (Vec::new(), Vec::new());
+        for string in strings {
+            bytes.extend_from_slice(string.as_ref());
+            ends.push(bytes.len());
+        }
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => TxtBytes::Text(text.into()),
+            Err(error) => TxtBytes::Binary(error.into_bytes().into()),
+        };
         Self {
-            strings: strings.into_iter().map(Into::into).collect(),
+            bytes,
+            ends: ends.into(),
         }
     }
 
     /// The character-strings, in order.
-    pub fn strings(&self) -> &[Vec<u8>] {
-        &self.strings
+    pub fn strings(&self) -> impl ExactSizeIterator<Item = &[u8]> + DoubleEndedIterator {
+        let bytes = self.as_bytes();
+        (0..self.ends.len()).map(move |index| {
+            let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+            &bytes[start..self.ends[index]]
+        })
     }
 
-    /// The strings concatenated without separator, as mail protocols read them.
+    /// The strings concatenated without separator, as mail protocols read
+    /// them. Always borrowed: the record holds its strings joined.
     pub fn concat(&self) -> Cow<'_, [u8]> {
-        match self.strings.as_slice() {
-            [one] => Cow::Borrowed(one),
-            many => Cow::Owned(many.concat()),
+        Cow::Borrowed(self.as_bytes())
+    }
+
+    /// The strings concatenated without separator, borrowed.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.bytes {
+            TxtBytes::Text(text) => text.as_bytes(),
+            TxtBytes::Binary(bytes) => bytes,
+        }
+    }
+
+    /// The strings concatenated as text, when they are UTF-8; known since
+    /// the record was made, so this checks nothing.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.bytes {
+            TxtBytes::Text(text) => Some(text),
+            TxtBytes::Binary(_) => None,
         }
     }
 
     /// The concatenated strings as text, with invalid UTF-8 replaced by U+FFFD.
     pub fn to_text(&self) -> String {
-        String::from_utf8_lossy(&self.concat()).into_owned()
+        String::from_utf8_lossy(self.as_bytes()).into_owned()
     }
 }
 
@@ -116,11 +183,7 @@ impl serde::Serialize for Txt {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
 
-        let strings: Vec<Cow<'_, str>> = self
-            .strings
-            .iter()
-            .map(|string| String::from_utf8_lossy(string))
-            .collect();
+        let strings: Vec<Cow<'_, str>> = self.strings().map(String::from_utf8_lossy).collect();
         let mut state = serializer.serialize_struct("Txt", 2)?;
         state.serialize_field("strings", &strings)?;
         state.serialize_field("text", &self.to_text())?;
@@ -230,7 +293,7 @@ fn write_absolute(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
 
 /// Writes each character-string quoted, escaping as RFC 1035 §5.1 allows.
 fn write_txt(f: &mut fmt::Formatter<'_>, txt: &Txt) -> fmt::Result {
-    for (index, string) in txt.strings().iter().enumerate() {
+    for (index, string) in txt.strings().enumerate() {
         if index > 0 {
             f.write_char(' ')?;
         }
@@ -314,12 +377,35 @@ mod tests {
         let txt = Txt::new(["v=spf1 ", "ip4:192.0.2.1 ", "-all"]);
         assert_eq!(&*txt.concat(), b"v=spf1 ip4:192.0.2.1 -all");
         assert_eq!(txt.strings().len(), 3);
+        let strings: Vec<&[u8]> = txt.strings().collect();
+        assert_eq!(strings, [&b"v=spf1 "[..], b"ip4:192.0.2.1 ", b"-all"]);
+    }
+
+    #[test]
+    fn txt_tells_no_strings_from_one_empty_string() {
+        let none = Txt::new(Vec::<Vec<u8>>::new());
+        let empty = Txt::new([""]);
+        assert_eq!(none.strings().len(), 0);
+        assert_eq!(empty.strings().collect::<Vec<_>>(), [b""]);
+        assert_ne!(none, empty);
+    }
+
+    #[test]
+    fn cloned_answers_share_their_records() {
+        let answer = Answer::new(vec![Txt::new(["v=spf1 -all"])], 300);
+        let clone = answer.clone();
+        assert!(Arc::ptr_eq(&answer.records, &clone.records));
+        assert_eq!(clone, answer);
     }
 
     #[test]
     fn txt_keeps_bytes_that_are_not_utf8() {
         let txt = Txt::new([vec![b'a', 0xff, 0x00]]);
         assert_eq!(&*txt.concat(), &[b'a', 0xff, 0x00]);
+        assert_eq!(txt.as_str(), None);
+        assert_eq!(Txt::new(["caf", "\u{e9}"]).as_str(), Some("caf\u{e9}"));
+        let split = Txt::new([&[b'c', 0xc3][..], &[0xa9]]);
+        assert_eq!(split.as_str(), Some("c\u{e9}"));
         assert_eq!(txt.to_text(), "a\u{fffd}\u{0}");
     }
 

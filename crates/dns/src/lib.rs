@@ -11,7 +11,9 @@
 //!   exactly the DNS it saw.
 //!
 //! Answers carry their TTL and, where known, whether DNSSEC authenticated
-//! them. Errors tell apart what mail authentication must: a name that does not
+//! them. Their records are shared ([`Answer::records`] is an `Arc<[T]>`,
+//! and a [`Txt`] holds its strings joined in one shared buffer), so a cache
+//! hands out a stored answer by cloning two pointers. Errors tell apart what mail authentication must: a name that does not
 //! exist, a name without records of the type (both "void" for SPF), a server
 //! failure, a timeout (both temporary), and a name that cannot be queried.
 //!

@@ -161,8 +161,8 @@ fn store_answer(
     rtype: RecordType,
     answer: Answer<RecordData>,
 ) -> Result<(), crate::ZoneError> {
-    for data in answer.records {
-        zone.insert(name, answer.ttl, data)?;
+    for data in answer.records.iter() {
+        zone.insert(name, answer.ttl, data.clone())?;
     }
     match answer.authentic {
         Some(authentic) => zone.set_authentic(name, rtype, authentic),

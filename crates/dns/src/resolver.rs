@@ -88,9 +88,9 @@ pub async fn lookup<R: Resolver + ?Sized>(
 }
 
 /// Maps the records of an answer, keeping its TTL and DNSSEC status.
-pub(crate) fn convert<T, U>(answer: Answer<T>, f: impl FnMut(T) -> U) -> Answer<U> {
+pub(crate) fn convert<T: Clone, U>(answer: Answer<T>, f: impl FnMut(T) -> U) -> Answer<U> {
     Answer {
-        records: answer.records.into_iter().map(f).collect(),
+        records: answer.records.iter().cloned().map(f).collect(),
         ttl: answer.ttl,
         authentic: answer.authentic,
     }

@@ -123,7 +123,7 @@ impl SystemResolver {
         }
         let authentic = Some(lookup.message().metadata.authentic_data);
         Ok(Answer {
-            records,
+            records: records.into(),
             ttl,
             authentic,
         })
@@ -246,7 +246,7 @@ fn map_error(error: &NetError, name: String, rtype: RecordType) -> DnsError {
 impl Resolver for SystemResolver {
     async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
         self.lookup(name, RecordType::Txt, |data| match data {
-            RData::TXT(txt) => Some(Txt::new(txt.txt_data.iter().map(|s| s.to_vec()))),
+            RData::TXT(txt) => Some(Txt::new(txt.txt_data.iter())),
             _ => None,
         })
         .await

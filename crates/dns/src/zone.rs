@@ -305,7 +305,7 @@ impl ZoneResolver {
                     false => self.authentic.get(&(key.to_string(), rtype)).copied(),
                 };
                 return Ok(Answer {
-                    records,
+                    records: records.into(),
                     ttl,
                     authentic,
                 });
@@ -401,7 +401,7 @@ impl ZoneResolver {
         extract: fn(RecordData) -> Option<T>,
     ) -> Result<Answer<T>, DnsError> {
         let answer = self.query(name, rtype)?;
-        let records = answer.records.into_iter().filter_map(extract).collect();
+        let records = answer.records.iter().cloned().filter_map(extract).collect();
         Ok(Answer {
             records,
             ttl: answer.ttl,

@@ -137,8 +137,8 @@ impl<R: Resolver> HttpsFetcher<R> {
 
         let mut addresses: Vec<IpAddr> = Vec::new();
         let errors = [
-            v4.map(|answer| addresses.extend(answer.records.into_iter().map(IpAddr::V4))),
-            v6.map(|answer| addresses.extend(answer.records.into_iter().map(IpAddr::V6))),
+            v4.map(|answer| addresses.extend(answer.records.iter().map(|&ip| IpAddr::V4(ip)))),
+            v6.map(|answer| addresses.extend(answer.records.iter().map(|&ip| IpAddr::V6(ip)))),
         ];
         if addresses.is_empty() {
             let [v4, v6] = errors;

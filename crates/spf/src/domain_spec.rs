@@ -43,6 +43,12 @@ impl<'a> DomainSpec<'a> {
         Ok(Self(MacroString::checked(text)))
     }
 
+    /// A domain-spec already known to be valid: part of a record that
+    /// parsed.
+    pub(crate) fn known_valid(text: &'a str) -> Self {
+        Self(MacroString::checked(text))
+    }
+
     /// The macro-string.
     pub fn macro_string(&self) -> &MacroString<'a> {
         &self.0
@@ -86,7 +92,7 @@ impl fmt::Display for DomainSpec<'_> {
 /// most one more dot. Gives the errors [`macros::validate`] and
 /// [`check_domain_end`] would give; `None` at a `%` before any error, for
 /// the full check to decide.
-fn check_plain(text: &str) -> Option<Result<(), &'static str>> {
+pub(crate) fn check_plain(text: &str) -> Option<Result<(), &'static str>> {
     for &byte in text.as_bytes() {
         if byte == b'%' {
             return None;

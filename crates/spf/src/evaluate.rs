@@ -13,10 +13,12 @@ use mailtrail_dns::{DnsError, Resolver};
 
 use crate::lookup::Lookups;
 use crate::select::{Checked, Fetched, select_record};
+use crate::term::{is_name_byte, quick_match};
 use crate::trace::{LimitKind, RecordFound, TermVerdict};
 use crate::{
     Cause, Counters, Directive, DomainSpec, Location, MacroLetter, MacroString, MacroValues,
     Mechanism, Options, Outcome, Problem, Qualifier, SpfResult, Term, Trace, TraceEvent,
+    truncate_domain,
 };
 
 /// One evaluation of `check_host()` and everything it counts.
@@ -172,16 +174,14 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let ip = self.lookups.ip();
 
         while let Some((index, span)) = frame.record.next_term() {
-            let directive = match Term::parse(&frame.record.text[span.clone()]) {
-                Ok(Term::Directive(directive)) if directive.mechanism.queries_dns() => {
-                    return Advance::Lookup(index, span);
+            let text = &frame.record.text()[span.clone()];
+            let Some((qualifier, matched)) = quick_match(text.as_bytes(), ip) else {
+                if is_modifier(text) {
+                    continue;
                 }
-                Ok(Term::Directive(directive)) => directive,
-                Ok(Term::Modifier(_)) | Err(_) => continue,
+                return Advance::Lookup(index, span);
             };
 
-            let matched = matches!(directive.mechanism, Mechanism::All)
-                || directive.mechanism.network_contains(ip);
             let verdict = if matched {
                 TermVerdict::Match
             } else {
@@ -190,7 +190,7 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
             let site = frame.site(index, span.clone());
             note_term(&mut self.lookups, &site, depth, verdict);
             if matched {
-                return Advance::Matched(directive.effective_qualifier(), index, span);
+                return Advance::Matched(qualifier, index, span);
             }
         }
         Advance::End
@@ -290,7 +290,8 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let frame = stack
             .last()
             .expect("the stack holds the record being evaluated");
-        let Ok(Term::Directive(directive)) = Term::parse(&frame.record.text[span.clone()]) else {
+        let text = &frame.record.text()[span.clone()];
+        let Ok(Term::Directive(directive)) = Term::parse_checked(text) else {
             return Ok(Step::NoMatch);
         };
         let site = frame.site(index, span.clone());
@@ -473,6 +474,9 @@ impl<'e, R: Resolver + ?Sized> Evaluation<'e, R> {
         let Some(spec) = spec else {
             return domain.to_owned();
         };
+        if spec.macro_string().is_literal() {
+            return truncate_domain(spec.as_str()).to_owned();
+        }
         let validated = self.validated_domain_if(spec.macro_string(), domain).await;
         let values = self.values(domain, validated.as_deref());
         spec.expand(&values).into_owned()
@@ -649,7 +653,7 @@ impl Frame {
     fn site(&self, index: usize, span: Range<usize>) -> Site<'_> {
         Site {
             domain: &self.domain,
-            term: &self.record.text[span],
+            term: &self.record.text()[span],
             index,
         }
     }
@@ -675,6 +679,14 @@ impl Site<'_> {
             index: self.index,
         }
     }
+}
+
+/// Whether a term of a checked record is a modifier: its name is followed
+/// by `=` (§4.6.1). Every other term of such a record is a directive; those
+/// that need no DNS are read by [`quick_match`], so the rest query DNS.
+fn is_modifier(term: &str) -> bool {
+    let name = term.bytes().position(|byte| !is_name_byte(byte));
+    name.is_some_and(|length| term.as_bytes()[length] == b'=')
 }
 
 /// The initial checks of §4.3: a multi-label name with labels of 1 to 63

@@ -100,13 +100,17 @@
 //!
 //! # Speed
 //!
-//! An evaluation keeps no parsed record. Each record's text is checked in
-//! one pass that also evaluates the `ip4`, `ip6` and `all` terms up to the
-//! first term that queries DNS or matches; the later terms are read from the
-//! text when evaluation reaches them. Nothing is allocated per term, and a
-//! [`Location`] is built only for the cause that is returned. The `spf`
-//! bench of `mailtrail-benches` compares this with mail-auth; the workspace
-//! README gives the numbers.
+//! An evaluation keeps no parsed record. Each record is read in place from
+//! the shared TXT answer and checked in one pass that also evaluates the
+//! `ip4`, `ip6` and `all` terms up to the first term that queries DNS or
+//! matches; those three are read straight from their bytes, in the pass
+//! that finds where they end, and only other terms go through the full
+//! term parser. The later terms are read from the text when evaluation
+//! reaches them, without checking again what the first pass checked.
+//! Nothing is allocated per term, macro values are built only for targets
+//! that hold a `%`, and a [`Location`] is built only for the cause that is
+//! returned. The `spf` bench of `mailtrail-benches` compares this with
+//! mail-auth; the workspace README gives the numbers.
 //!
 //! # Features
 //!

@@ -6,6 +6,7 @@
 //! [RFC 7208 §5]: https://www.rfc-editor.org/rfc/rfc7208#section-5
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use mailtrail_dns::{DnsError, RecordType, Resolver, Txt, reverse_name};
 
@@ -169,8 +170,8 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
         };
 
         let mut validated = Vec::new();
-        for name in names.into_iter().take(limit as usize) {
-            if self.validates(&name).await {
+        for name in names.iter().take(limit as usize) {
+            if self.validates(name).await {
                 validated.push(name.trim_end_matches('.').to_owned());
             }
         }
@@ -184,7 +185,7 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
             return None;
         }
         let records = self.txt(target).await.ok()?;
-        let [record] = records.as_slice() else {
+        let [record] = &records[..] else {
             return None;
         };
 
@@ -196,7 +197,7 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
     }
 
     /// TXT records of a name.
-    pub(crate) async fn txt(&mut self, name: &str) -> Result<Vec<Txt>, DnsError> {
+    pub(crate) async fn txt(&mut self, name: &str) -> Result<Arc<[Txt]>, DnsError> {
         let answer = self.resolver.txt(name).await.map(|answer| answer.records);
         self.note(RecordType::Txt, name, &answer, Txt::to_text);
         answer
@@ -216,12 +217,12 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
             IpAddr::V4(_) => {
                 let answer = self.resolver.a(name).await.map(|answer| answer.records);
                 self.note(RecordType::A, name, &answer, |ip| ip.to_string());
-                answer.map(|ips| ips.into_iter().map(IpAddr::V4).collect())
+                answer.map(|ips| ips.iter().map(|&ip| IpAddr::V4(ip)).collect())
             }
             IpAddr::V6(_) => {
                 let answer = self.resolver.aaaa(name).await.map(|answer| answer.records);
                 self.note(RecordType::Aaaa, name, &answer, |ip| ip.to_string());
-                answer.map(|ips| ips.into_iter().map(IpAddr::V6).collect())
+                answer.map(|ips| ips.iter().map(|&ip| IpAddr::V6(ip)).collect())
             }
         }
     }
@@ -234,15 +235,15 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
         });
         answer.map(|records| {
             records
-                .into_iter()
+                .iter()
                 .filter(|mx| !mx.is_null())
-                .map(|mx| mx.exchange)
+                .map(|mx| mx.exchange.clone())
                 .collect()
         })
     }
 
     /// PTR names of the client.
-    async fn query_ptr(&mut self) -> Result<Vec<String>, DnsError> {
+    async fn query_ptr(&mut self) -> Result<Arc<[String]>, DnsError> {
         let answer = self
             .resolver
             .ptr(self.ip)
@@ -258,7 +259,7 @@ impl<'e, R: Resolver + ?Sized> Lookups<'e, R> {
         &mut self,
         rtype: RecordType,
         name: &str,
-        answer: &Result<Vec<T>, DnsError>,
+        answer: &Result<Arc<[T]>, DnsError>,
         show: impl Fn(&T) -> String,
     ) {
         self.counters.queries += 1;

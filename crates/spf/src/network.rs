@@ -8,44 +8,53 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// `ip4-network = qnum "." qnum "." qnum "." qnum`, each 0 to 255 without
 /// leading zeros. One pass over the bytes.
-pub(crate) fn parse_dotted_quad(text: &str) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let (mut count, mut value, mut digits) = (0, 0u16, 0);
-
-    for &byte in text.as_bytes() {
-        if byte == b'.' {
-            *octets.get_mut(count)? = octet(value, digits)?;
-            (count, value, digits) = (count + 1, 0, 0);
-            continue;
-        }
-        let leading_zero = digits == 1 && value == 0;
-        if !byte.is_ascii_digit() || digits == 3 || leading_zero {
-            return None;
-        }
-        (value, digits) = (value * 10 + u16::from(byte - b'0'), digits + 1);
-    }
-
-    if count != 3 {
-        return None;
-    }
-    octets[3] = octet(value, digits)?;
-    Some(Ipv4Addr::from(octets))
+pub(crate) fn parse_dotted_quad(text: &[u8]) -> Option<Ipv4Addr> {
+    let (address, used) = scan_dotted_quad(text)?;
+    (used == text.len()).then_some(address)
 }
 
-/// The value of one to three digits, when it fits an octet.
-fn octet(value: u16, digits: usize) -> Option<u8> {
-    if digits == 0 {
-        return None;
+/// The `ip4-network` at the start of `text`, up to a slash, a space or the
+/// end, and how many bytes it took; `None` when anything else ends it.
+pub(crate) fn scan_dotted_quad(text: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let (mut address, mut octet, mut digits, mut dots) = (0u32, 0u32, 0, 0);
+    let mut used = 0;
+
+    for &byte in text {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 && digits < 3 {
+            (octet, digits, used) = (octet * 10 + u32::from(digit), digits + 1, used + 1);
+            continue;
+        }
+        if byte != b'.' {
+            break;
+        }
+        if dots == 3 || !is_octet(octet, digits) {
+            return None;
+        }
+        (address, octet, digits, dots, used) = ((address << 8) | octet, 0, 0, dots + 1, used + 1);
     }
-    u8::try_from(value).ok()
+
+    let ends = matches!(text.get(used), None | Some(b'/' | b' '));
+    let complete = ends && dots == 3 && is_octet(octet, digits);
+    complete.then(|| (Ipv4Addr::from((address << 8) | octet), used))
+}
+
+/// Whether one to three digits of this value make a `qnum`: at most 255,
+/// without a leading zero.
+fn is_octet(value: u32, digits: usize) -> bool {
+    match digits {
+        1 => true,
+        2 => value >= 10,
+        3 => (100..=255).contains(&value),
+        _ => false,
+    }
 }
 
 /// `ip6-network` (§5.6): the text forms of RFC 4291 §2.2, eight groups of
 /// one to four hex digits, one `::` standing for one or more zero groups,
 /// and an optional dotted quad in place of the last two groups. One pass
 /// over the groups, without allocation.
-pub(crate) fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
-    let bytes = text.as_bytes();
+pub(crate) fn parse_ip6_network(bytes: &[u8]) -> Option<Ipv6Addr> {
     let mut groups = [0u16; 8];
     let (mut count, mut gap) = (0, None);
     let mut position = 0;
@@ -57,7 +66,7 @@ pub(crate) fn parse_ip6_network(text: &str) -> Option<Ipv6Addr> {
     while position < bytes.len() {
         let (value, end) = hex_group(bytes, position);
         if bytes.get(end) == Some(&b'.') {
-            let quad = parse_dotted_quad(&text[position..])?.octets();
+            let quad = parse_dotted_quad(&bytes[position..])?.octets();
             *groups.get_mut(count)? = u16::from_be_bytes([quad[0], quad[1]]);
             *groups.get_mut(count + 1)? = u16::from_be_bytes([quad[2], quad[3]]);
             count += 2;
@@ -90,12 +99,9 @@ fn hex_group(bytes: &[u8], start: usize) -> (u16, usize) {
     let mut value = 0u16;
     let mut end = start;
 
-    while end < bytes.len() && end - start < 5 {
-        let digit = match bytes[end] {
-            byte @ b'0'..=b'9' => byte - b'0',
-            byte @ b'a'..=b'f' => byte - b'a' + 10,
-            byte @ b'A'..=b'F' => byte - b'A' + 10,
-            _ => break,
+    for &byte in bytes.iter().skip(start).take(5) {
+        let Some(digit) = hex_digit(byte) else {
+            break;
         };
         value = value.wrapping_shl(4) | u16::from(digit);
         end += 1;
@@ -103,9 +109,20 @@ fn hex_group(bytes: &[u8], start: usize) -> (u16, usize) {
     (value, end)
 }
 
+/// The value of a hex digit, in either case.
+fn hex_digit(byte: u8) -> Option<u8> {
+    let digit = byte.wrapping_sub(b'0');
+    if digit < 10 {
+        return Some(digit);
+    }
+    let letter = (byte | 0x20).wrapping_sub(b'a');
+    (letter < 6).then_some(letter + 10)
+}
+
 /// Places the groups read after `::` at the end; `::` stands for at least
-/// one zero group. Without `::` there must be eight groups.
-fn expand_gap(mut groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<Ipv6Addr> {
+/// one zero group. Without `::` there must be eight groups. The groups are
+/// shifted into place as one number, without moving them in memory.
+fn expand_gap(groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<Ipv6Addr> {
     let Some(gap) = gap else {
         return (count == 8).then_some(Ipv6Addr::from(groups));
     };
@@ -113,10 +130,13 @@ fn expand_gap(mut groups: [u16; 8], count: usize, gap: Option<usize>) -> Option<
         return None;
     }
 
-    let tail = count - gap;
-    groups.copy_within(gap..count, 8 - tail);
-    groups[gap..8 - tail].fill(0);
-    Some(Ipv6Addr::from(groups))
+    let number = |groups: &[u16]| {
+        let fold = |number: u128, &group: &u16| (number << 16) | u128::from(group);
+        groups.iter().fold(0, fold)
+    };
+    let shift = 16 * (8 - gap as u32);
+    let head = number(&groups[..gap]).checked_shl(shift).unwrap_or(0);
+    Some(Ipv6Addr::from(head | number(&groups[gap..count])))
 }
 
 /// Whether `ip` is in `network/length`.
@@ -171,7 +191,11 @@ mod tests {
             "1::2:3:4:5:6:7:8",
         ];
         for case in cases {
-            assert_eq!(parse_ip6_network(case), case.parse().ok(), "{case:?}");
+            assert_eq!(
+                parse_ip6_network(case.as_bytes()),
+                case.parse().ok(),
+                "{case:?}"
+            );
         }
     }
 }
@@ -183,31 +207,31 @@ mod properties {
     proptest! {
         #[test]
         fn ipv6_parser_agrees_with_the_standard_library(text in "[0-9a-fA-F:.]{0,42}") {
-            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_ip6_network(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn dotted_quad_parser_agrees_with_the_standard_library(text in "[0-9.]{0,18}") {
-            prop_assert_eq!(super::parse_dotted_quad(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_dotted_quad(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn ipv6_with_a_dotted_quad_agrees_with_the_standard_library(
             text in "[0-9a-f:]{0,24}[0-9.]{0,16}",
         ) {
-            prop_assert_eq!(super::parse_ip6_network(&text), text.parse().ok());
+            prop_assert_eq!(super::parse_ip6_network(text.as_bytes()), text.parse().ok());
         }
 
         #[test]
         fn printed_ipv4_addresses_read_back(bits in any::<u32>()) {
             let address = std::net::Ipv4Addr::from(bits);
-            prop_assert_eq!(super::parse_dotted_quad(&address.to_string()), Some(address));
+            prop_assert_eq!(super::parse_dotted_quad(address.to_string().as_bytes()), Some(address));
         }
 
         #[test]
         fn printed_ipv6_addresses_read_back(bits in any::<u128>()) {
             let address = std::net::Ipv6Addr::from(bits);
-            prop_assert_eq!(super::parse_ip6_network(&address.to_string()), Some(address));
+            prop_assert_eq!(super::parse_ip6_network(address.to_string().as_bytes()), Some(address));
         }
     }
 }

@@ -193,33 +193,61 @@ pub(crate) fn visit<'t>(
     text: &'t str,
     mut each: impl FnMut(Term<'t>, Range<usize>),
 ) -> Result<(), RecordError> {
-    check_ascii(text.as_bytes())?;
-    if !is_spf_record(text.as_bytes()) {
-        return Err(RecordError::NotSpf);
-    }
+    check_start(text)?;
 
-    let (mut redirect, mut explanation) = (false, false);
+    let mut seen = SeenModifiers::default();
     for (position, piece) in pieces(text) {
-        let term = Term::parse(piece).map_err(|error| error.at(piece, position))?;
-        let seen = match &term {
-            Term::Modifier(Modifier::Redirect(_)) => Some(("redirect", &mut redirect)),
-            Term::Modifier(Modifier::Explanation(_)) => Some(("exp", &mut explanation)),
-            _ => None,
-        };
-        if let Some((name, seen)) = seen {
-            if *seen {
-                let term = piece.to_owned();
-                return Err(RecordError::DuplicateModifier {
-                    name,
-                    term,
-                    position,
-                });
-            }
-            *seen = true;
-        }
+        let term = parse_piece(piece, position, &mut seen)?;
         each(term, position..position + piece.len());
     }
     Ok(())
+}
+
+/// Whether `redirect=` and `exp=` were seen, to refuse a second one (§6).
+#[derive(Debug, Default)]
+pub(crate) struct SeenModifiers {
+    redirect: bool,
+    explanation: bool,
+}
+
+/// Checks what comes before the terms: US-ASCII throughout, and the version.
+pub(crate) fn check_start(text: &str) -> Result<(), RecordError> {
+    check_ascii(text.as_bytes())?;
+    check_version(text)
+}
+
+/// Checks the version of a text known to be US-ASCII.
+pub(crate) fn check_version(text: &str) -> Result<(), RecordError> {
+    if !is_spf_record(text.as_bytes()) {
+        return Err(RecordError::NotSpf);
+    }
+    Ok(())
+}
+
+/// Parses the term `piece` found at `position`, refusing a second
+/// `redirect=` or `exp=`.
+pub(crate) fn parse_piece<'t>(
+    piece: &'t str,
+    position: usize,
+    seen: &mut SeenModifiers,
+) -> Result<Term<'t>, RecordError> {
+    let term = Term::parse(piece).map_err(|error| error.at(piece, position))?;
+    let (name, seen) = match &term {
+        Term::Modifier(Modifier::Redirect(_)) => ("redirect", &mut seen.redirect),
+        Term::Modifier(Modifier::Explanation(_)) => ("exp", &mut seen.explanation),
+        _ => return Ok(term),
+    };
+
+    if *seen {
+        let term = piece.to_owned();
+        return Err(RecordError::DuplicateModifier {
+            name,
+            term,
+            position,
+        });
+    }
+    *seen = true;
+    Ok(term)
 }
 
 /// Refuses the first byte outside US-ASCII.

@@ -7,11 +7,13 @@
 
 use std::net::IpAddr;
 use std::ops::Range;
+use std::sync::Arc;
 
 use mailtrail_dns::{DnsError, Txt};
 
 use crate::evaluate::Site;
 use crate::record::{self, VERSION};
+use crate::term::{is_plain_include, quick_scan};
 use crate::trace::RecordFound;
 use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
 
@@ -19,7 +21,7 @@ use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_
 /// must start with `v=spf1`; it must parse.
 pub(crate) fn select_record(
     domain: &str,
-    answer: Result<Vec<Txt>, DnsError>,
+    answer: Result<Arc<[Txt]>, DnsError>,
     term: Option<&Site<'_>>,
     ip: IpAddr,
     trace: bool,
@@ -37,14 +39,11 @@ pub(crate) fn select_record(
         Err(_) => return (Fetched::None, None),
     };
 
-    let mut spf = records
-        .iter()
-        .map(|txt| txt.concat())
-        .filter(|text| is_spf_record(text));
+    let mut spf = records.iter().filter(|txt| is_spf_record(txt.as_bytes()));
     let (Some(first), None) = (spf.next(), spf.next()) else {
         let count = records
             .iter()
-            .filter(|txt| is_spf_record(&txt.concat()))
+            .filter(|txt| is_spf_record(txt.as_bytes()))
             .count();
         if count == 0 {
             return (Fetched::None, None);
@@ -59,14 +58,13 @@ pub(crate) fn select_record(
         );
     };
 
-    let checked = match String::from_utf8(first.into_owned()) {
-        Ok(text) if text.is_ascii() => Ok(text),
-        Ok(text) => Err(non_ascii(text.as_bytes())),
-        Err(error) => Err(non_ascii(error.as_bytes())),
+    let checked = match first.as_str() {
+        Some(text) if text.is_ascii() => Ok(first.clone()),
+        _ => Err(non_ascii(first.as_bytes())),
     };
-    match checked.and_then(|text| Checked::new(text, ip, trace)) {
+    match checked.and_then(|txt| Checked::new(txt, ip, trace)) {
         Ok(record) => {
-            let found = trace.then(|| RecordFound::Record(record.text.clone()));
+            let found = trace.then(|| RecordFound::Record(record.text().to_owned()));
             (Fetched::Record(record), found)
         }
         Err(error) => {
@@ -89,10 +87,11 @@ pub(crate) enum Fetched {
     Problem(Problem),
 }
 
-/// A record's text that passed the syntax check, with what the check found.
+/// A record that passed the syntax check, with what the check found.
 pub(crate) struct Checked {
-    /// The text, US-ASCII.
-    pub(crate) text: String,
+    /// The TXT record, shared with the answer it came in; its text is
+    /// US-ASCII.
+    txt: Txt,
     /// Where the next term to evaluate starts in `text`.
     next: usize,
     /// The index of that term.
@@ -108,31 +107,30 @@ impl Checked {
     /// late in the record. `ip` is the client: unless `from_start`, the
     /// terms that need no DNS are evaluated in the same pass, and evaluation
     /// later starts at the first term that queries DNS or matches, since the
-    /// terms before it do nothing but not match.
-    pub(crate) fn new(text: String, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
-        let (mut index, mut stop) = (0, None);
-        let (mut redirect, mut explanation) = (None, None);
+    /// terms before it do nothing but not match. The record's text must be
+    /// US-ASCII, as [`select_record`] makes sure.
+    pub(crate) fn new(txt: Txt, ip: IpAddr, from_start: bool) -> Result<Self, RecordError> {
+        let text = txt.as_str().unwrap_or_default();
+        record::check_version(text)?;
+        let (mut index, mut stop) = (0usize, None);
+        let mut modifiers = Modifiers::default();
 
-        record::visit(&text, |term, span| {
-            match &term {
-                Term::Modifier(Modifier::Redirect(_)) => redirect = Some((index, span.clone())),
-                Term::Modifier(Modifier::Explanation(_)) => {
-                    explanation = Some((index, span.clone()));
+        let bytes = text.as_bytes();
+        let mut position = VERSION.len();
+        while let Some(start) = term_start(bytes, position) {
+            let (stops, end) = match quick_scan(&bytes[start..], ip) {
+                Some((_, matched, length)) => (matched, start + length),
+                None => {
+                    let end = term_end(bytes, start);
+                    let stops = modifiers.check(text, start..end, index, ip)?;
+                    (stops, end)
                 }
-                Term::Modifier(_) => {}
-                Term::Directive(directive) if stop.is_none() && !from_start => {
-                    let mechanism = &directive.mechanism;
-                    let stops = mechanism.queries_dns()
-                        || matches!(mechanism, Mechanism::All)
-                        || mechanism.network_contains(ip);
-                    if stops {
-                        stop = Some((index, span.start));
-                    }
-                }
-                Term::Directive(_) => {}
+            };
+            if stops && stop.is_none() && !from_start {
+                stop = Some((index, start));
             }
-            index += 1;
-        })?;
+            (index, position) = (index + 1, end);
+        }
 
         let (index, next) = match stop {
             Some(stop) => stop,
@@ -140,33 +138,34 @@ impl Checked {
             None => (index, text.len()),
         };
         Ok(Self {
-            text,
+            txt,
             next,
             index,
-            redirect,
-            explanation,
+            redirect: modifiers.redirect,
+            explanation: modifiers.explanation,
         })
+    }
+
+    /// The record's text.
+    pub(crate) fn text(&self) -> &str {
+        self.txt.as_str().unwrap_or_default()
     }
 
     /// The index and span of the next term, moving past it.
     pub(crate) fn next_term(&mut self) -> Option<(usize, Range<usize>)> {
-        let rest = self.text.as_bytes().get(self.next..)?;
-        let start = self.next + rest.iter().position(|&byte| byte != b' ')?;
-        let length = self.text.as_bytes()[start..]
-            .iter()
-            .position(|&byte| byte == b' ')
-            .unwrap_or(self.text.len() - start);
+        let bytes = self.txt.as_bytes();
+        let start = term_start(bytes, self.next)?;
+        let end = term_end(bytes, start);
 
         let index = self.index;
-        self.next = start + length;
-        self.index += 1;
-        Some((index, start..start + length))
+        (self.next, self.index) = (end, index + 1);
+        Some((index, start..end))
     }
 
     /// The `redirect=` modifier: its index, span and target.
     pub(crate) fn redirect(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
         let (index, span) = self.redirect.clone()?;
-        match Term::parse(&self.text[span.clone()]) {
+        match Term::parse(&self.text()[span.clone()]) {
             Ok(Term::Modifier(Modifier::Redirect(spec))) => Some((index, span, spec)),
             _ => None,
         }
@@ -175,11 +174,70 @@ impl Checked {
     /// The `exp=` modifier: its index, span and domain-spec.
     pub(crate) fn explanation(&self) -> Option<(usize, Range<usize>, DomainSpec<'_>)> {
         let (index, span) = self.explanation.clone()?;
-        match Term::parse(&self.text[span.clone()]) {
+        match Term::parse(&self.text()[span.clone()]) {
             Ok(Term::Modifier(Modifier::Explanation(spec))) => Some((index, span, spec)),
             _ => None,
         }
     }
+}
+
+/// The modifiers the record check found, for the terms the fast readers
+/// leave to the full parser.
+#[derive(Default)]
+struct Modifiers {
+    seen: record::SeenModifiers,
+    redirect: Option<(usize, Range<usize>)>,
+    explanation: Option<(usize, Range<usize>)>,
+}
+
+impl Modifiers {
+    /// Checks the term at `span` with the full parser, noting `redirect=`
+    /// and `exp=`; gives whether evaluation must stop there: a directive
+    /// that queries DNS or matches.
+    fn check(
+        &mut self,
+        text: &str,
+        span: Range<usize>,
+        index: usize,
+        ip: IpAddr,
+    ) -> Result<bool, RecordError> {
+        let piece = &text[span.clone()];
+        if is_plain_include(piece) {
+            return Ok(true);
+        }
+
+        Ok(
+            match record::parse_piece(piece, span.start, &mut self.seen)? {
+                Term::Modifier(Modifier::Redirect(_)) => {
+                    self.redirect = Some((index, span));
+                    false
+                }
+                Term::Modifier(Modifier::Explanation(_)) => {
+                    self.explanation = Some((index, span));
+                    false
+                }
+                Term::Modifier(_) => false,
+                Term::Directive(directive) => {
+                    let mechanism = &directive.mechanism;
+                    mechanism.queries_dns()
+                        || matches!(mechanism, Mechanism::All)
+                        || mechanism.network_contains(ip)
+                }
+            },
+        )
+    }
+}
+
+/// Where the next term starts at or after `position`: past the spaces.
+fn term_start(bytes: &[u8], position: usize) -> Option<usize> {
+    let rest = bytes.get(position..)?;
+    Some(position + rest.iter().position(|&byte| byte != b' ')?)
+}
+
+/// Where the term starting at `start` ends: at the next space or the end.
+fn term_end(bytes: &[u8], start: usize) -> usize {
+    let length = bytes[start..].iter().position(|&byte| byte == b' ');
+    start + length.unwrap_or(bytes.len() - start)
 }
 
 /// The error for the first byte outside US-ASCII in a record.

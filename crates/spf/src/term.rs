@@ -8,8 +8,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::domain_spec::check_plain;
 use crate::error::TermError;
-use crate::network::{ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network};
+use crate::network::{
+    ip4_in_network, ip6_in_network, parse_dotted_quad, parse_ip6_network, scan_dotted_quad,
+};
 use crate::{DomainSpec, MacroString, SpfResult};
 
 /// One term: `directive / modifier` (§4.6.1).
@@ -127,6 +130,16 @@ impl<'a> Term<'a> {
 
     /// Parses one term (no spaces).
     pub(crate) fn parse(term: &'a str) -> Result<Self, TermError> {
+        Self::parse_with(term, Checks::All)
+    }
+
+    /// Parses a term of a record that [`Term::parse`] already accepted
+    /// whole, without checking its domain-specs again.
+    pub(crate) fn parse_checked(term: &'a str) -> Result<Self, TermError> {
+        Self::parse_with(term, Checks::KnownValid)
+    }
+
+    fn parse_with(term: &'a str, checks: Checks) -> Result<Self, TermError> {
         let (qualifier, rest) = match term
             .as_bytes()
             .first()
@@ -142,7 +155,7 @@ impl<'a> Term<'a> {
             Some(_) if qualifier.is_some() => Err(TermError::QualifiedModifier),
             Some(value) => Modifier::parse(name, value).map(Self::Modifier),
             None => {
-                let mechanism = Mechanism::parse(name, argument)?;
+                let mechanism = Mechanism::parse(name, argument, checks)?;
                 Ok(Self::Directive(Directive {
                     qualifier,
                     mechanism,
@@ -300,7 +313,7 @@ impl<'a> Mechanism<'a> {
     }
 
     /// Parses a mechanism from its name and what follows the name.
-    fn parse(name: &str, argument: &'a str) -> Result<Self, TermError> {
+    fn parse(name: &str, argument: &'a str, checks: Checks) -> Result<Self, TermError> {
         let mut lower = [0u8; 7];
         let Some(lower) = lower.get_mut(..name.len()) else {
             return Err(TermError::UnknownMechanism);
@@ -311,20 +324,20 @@ impl<'a> Mechanism<'a> {
         match &*lower {
             b"ip4" => parse_ip4(argument),
             b"ip6" => parse_ip6(argument),
-            b"include" => Ok(Self::Include(required_domain(argument)?)),
+            b"include" => Ok(Self::Include(required_domain(argument, checks)?)),
             b"all" if argument.is_empty() => Ok(Self::All),
             b"all" => Err(TermError::Argument),
             b"a" => {
-                let (domain, cidr) = domain_and_cidr(argument)?;
+                let (domain, cidr) = domain_and_cidr(argument, checks)?;
                 Ok(Self::A { domain, cidr })
             }
             b"mx" => {
-                let (domain, cidr) = domain_and_cidr(argument)?;
+                let (domain, cidr) = domain_and_cidr(argument, checks)?;
                 Ok(Self::Mx { domain, cidr })
             }
-            b"exists" => Ok(Self::Exists(required_domain(argument)?)),
+            b"exists" => Ok(Self::Exists(required_domain(argument, checks)?)),
             b"ptr" if argument.is_empty() => Ok(Self::Ptr(None)),
-            b"ptr" => Ok(Self::Ptr(Some(required_domain(argument)?))),
+            b"ptr" => Ok(Self::Ptr(Some(required_domain(argument, checks)?))),
             _ => Err(TermError::UnknownMechanism),
         }
     }
@@ -451,25 +464,44 @@ impl fmt::Display for Modifier<'_> {
 
 /// `name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )`, without the first
 /// letter rule, which [`Modifier::parse`] checks.
-fn is_name_byte(byte: u8) -> bool {
+pub(crate) fn is_name_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')
 }
 
 /// `":" domain-spec`, required.
-fn required_domain(argument: &str) -> Result<DomainSpec<'_>, TermError> {
+fn required_domain(argument: &str, checks: Checks) -> Result<DomainSpec<'_>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
-    DomainSpec::parse(text).map_err(TermError::DomainSpec)
+    domain_spec(text, checks)
+}
+
+/// A domain-spec, checked unless it is known valid.
+fn domain_spec(text: &str, checks: Checks) -> Result<DomainSpec<'_>, TermError> {
+    match checks {
+        Checks::All => DomainSpec::parse(text).map_err(TermError::DomainSpec),
+        Checks::KnownValid => Ok(DomainSpec::known_valid(text)),
+    }
+}
+
+/// How much of a term's grammar to check.
+#[derive(Debug, Clone, Copy)]
+enum Checks {
+    /// Everything: the text may be anything.
+    All,
+    /// Not the domain-specs: the term is part of a record that parsed.
+    KnownValid,
 }
 
 /// `[ ":" domain-spec ] [ dual-cidr-length ]` of `a` and `mx`. The lengths
 /// are the longest `/N`, `//N` or `/N//M` suffix of digits; a domain-spec may
 /// itself hold slashes (`a:foo:bar/baz.example.com`).
-fn domain_and_cidr(argument: &str) -> Result<(Option<DomainSpec<'_>>, DualCidrLength), TermError> {
+fn domain_and_cidr(
+    argument: &str,
+    checks: Checks,
+) -> Result<(Option<DomainSpec<'_>>, DualCidrLength), TermError> {
     let (rest, cidr) = split_cidr(argument)?;
 
     if let Some(text) = rest.strip_prefix(':') {
-        let domain = DomainSpec::parse(text).map_err(TermError::DomainSpec)?;
-        return Ok((Some(domain), cidr));
+        return Ok((Some(domain_spec(text, checks)?), cidr));
     }
     if rest.is_empty() {
         Ok((None, cidr))
@@ -529,7 +561,7 @@ fn parse_ip4(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
     let (network, length) = split_length(text);
 
-    let network = parse_dotted_quad(network).ok_or(TermError::Network)?;
+    let network = parse_dotted_quad(network.as_bytes()).ok_or(TermError::Network)?;
     let prefix_length = length
         .map(|digits| prefix_length_digits(digits, 32))
         .transpose()?;
@@ -544,7 +576,7 @@ fn parse_ip6(argument: &str) -> Result<Mechanism<'static>, TermError> {
     let text = argument.strip_prefix(':').ok_or(TermError::Argument)?;
     let (network, length) = split_length(text);
 
-    let network = parse_ip6_network(network).ok_or(TermError::Network)?;
+    let network = parse_ip6_network(network.as_bytes()).ok_or(TermError::Network)?;
     let prefix_length = length
         .map(|digits| prefix_length_digits(digits, 128))
         .transpose()?;
@@ -568,6 +600,94 @@ fn prefix_length_digits(digits: &str, max: u8) -> Result<u8, TermError> {
         return Err(TermError::Cidr);
     }
     prefix_length(digits, max)
+}
+
+/// The terms that need no DNS, read straight from their bytes: `all`,
+/// `ip4` and `ip6` with an optional qualifier. Gives the qualifier in force
+/// and whether the client matches, exactly as [`Term::parse`] and
+/// [`Mechanism::network_contains`] would, without building a term. `None`
+/// for any other term, and for such a term with a syntax error: the full
+/// parser then decides, and names the error.
+pub(crate) fn quick_match(term: &[u8], ip: IpAddr) -> Option<(Qualifier, bool)> {
+    let (qualifier, matched, length) = quick_scan(term, ip)?;
+    (length == term.len()).then_some((qualifier, matched))
+}
+
+/// Whether a term is `include:` with a domain-spec without macros that
+/// [`Term::parse`] accepts: the record check's fast path for the most
+/// common term that queries DNS.
+pub(crate) fn is_plain_include(term: &str) -> bool {
+    let unqualified = term.strip_prefix(['+', '-', '~', '?']).unwrap_or(term);
+    let Some((name, domain)) = unqualified.split_at_checked(8) else {
+        return false;
+    };
+    let plain = || !domain.is_empty() && check_plain(domain) == Some(Ok(()));
+    name.eq_ignore_ascii_case("include:") && plain()
+}
+
+/// [`quick_match`] for the term at the start of `text`, which ends at the
+/// first space or the end: the term is read in the same pass that finds
+/// its end, whose offset comes third.
+pub(crate) fn quick_scan(text: &[u8], ip: IpAddr) -> Option<(Qualifier, bool, usize)> {
+    let (qualifier, start) = match text.first().and_then(|&byte| Qualifier::from_byte(byte)) {
+        Some(qualifier) => (qualifier, 1),
+        None => (Qualifier::Pass, 0),
+    };
+
+    let (matched, length) = match &text[start..] {
+        [a, l, b'l' | b'L', rest @ ..]
+            if (a | 0x20) == b'a' && (l | 0x20) == b'l' && ends_term(rest) =>
+        {
+            (true, 3)
+        }
+        [i, p, b'4', b':', rest @ ..] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let (network, used) = scan_dotted_quad(rest)?;
+            let (prefix, suffix) = scan_length(&rest[used..], 32)?;
+            let matched = matches!(ip, IpAddr::V4(ip) if ip4_in_network(ip, network, prefix));
+            (matched, 4 + used + suffix)
+        }
+        [i, p, b'6', b':', rest @ ..] if (i | 0x20) == b'i' && (p | 0x20) == b'p' => {
+            let used = rest.iter().position(|&byte| byte == b'/' || byte == b' ');
+            let used = used.unwrap_or(rest.len());
+            let (prefix, suffix) = scan_length(&rest[used..], 128)?;
+            let network = parse_ip6_network(&rest[..used])?;
+            let matched = matches!(ip, IpAddr::V6(ip) if ip6_in_network(ip, network, prefix));
+            (matched, 4 + used + suffix)
+        }
+        _ => return None,
+    };
+    Some((qualifier, matched, start + length))
+}
+
+/// Whether a term ends here: at a space or the end of the record.
+fn ends_term(rest: &[u8]) -> bool {
+    rest.first().is_none_or(|&byte| byte == b' ')
+}
+
+/// `[ "/" length ]` after a network, up to the end of the term: nothing for
+/// the full length, else a slash and one to three digits without leading
+/// zero, at most `max`. Gives the length and the bytes read.
+fn scan_length(text: &[u8], max: u8) -> Option<(u8, usize)> {
+    let digits = match text {
+        [] | [b' ', ..] => return Some((max, 0)),
+        [b'/', digits @ ..] => digits,
+        _ => return None,
+    };
+    let (mut value, mut count) = (0u16, 0);
+    for &byte in digits.iter().take(4) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        (value, count) = (value * 10 + u16::from(digit), count + 1);
+    }
+
+    let leading_zero = count > 1 && digits[0] == b'0';
+    if count == 0 || count > 3 || leading_zero || !ends_term(&digits[count..]) {
+        return None;
+    }
+    let length = u8::try_from(value).ok().filter(|&length| length <= max)?;
+    Some((length, 1 + count))
 }
 
 #[cfg(test)]
@@ -645,6 +765,128 @@ mod tests {
         assert_eq!(term.to_string(), "include:_spf.example.com");
         let modifier = parse("REDIRECT=_spf.example.com").unwrap();
         assert_eq!(modifier.to_string(), "redirect=_spf.example.com");
+    }
+
+    #[test]
+    fn quick_matches_agree_with_the_full_parser() {
+        let terms = [
+            "all",
+            "-ALL",
+            "~all",
+            "?All",
+            "+all",
+            "all:x",
+            "alll",
+            "al",
+            "ip4:192.0.2.0/24",
+            "-IP4:192.0.2.77/24",
+            "ip4:192.0.2.1",
+            "ip4:192.0.2.1/32",
+            "ip4:192.0.2.1/0",
+            "ip4:192.0.2.1/33",
+            "ip4:192.0.2.1/032",
+            "ip4:192.0.2.1/",
+            "ip4:192.0.2.1//32",
+            "ip4:01.2.3.4",
+            "ip4:1.2.3",
+            "ip4:1.2.3.4.5",
+            "ip4:256.1.1.1",
+            "ip4:1.2.3.4:8080",
+            "ip4:",
+            "ip4",
+            "ip4:1..2.3",
+            "ip4:.1.2.3",
+            "ip4:1.2.3.",
+            "ip4:0.0.0.0/0",
+            "ip4:192.0.2.1/3a",
+            "ip4:1234.1.1.1",
+            "ip6:2001:db8::/32",
+            "~ip6:2001:DB8::1",
+            "ip6:::/0",
+            "ip6:::ffff:192.0.2.1",
+            "ip6:2001:db8::/129",
+            "ip6:2001:db8::/",
+            "ip6::CAFE::BABE",
+            "ip6:2001:db8::/048",
+            "ip6:1:2:3:4:5:6:7:8/128",
+            "ip6:",
+            "ip6:g::",
+            "a",
+            "mx",
+            "include:x.example",
+            "ip5:1.2.3.4",
+            "exp=x.example",
+            "ip4=1.2.3.4",
+        ];
+        let clients = [
+            "192.0.2.1",
+            "192.0.3.1",
+            "2001:db8::1",
+            "2001:db9::1",
+            "0.0.0.0",
+        ];
+        for term in terms {
+            for client in clients {
+                let ip: IpAddr = client.parse().unwrap();
+                let full = match parse(term) {
+                    Ok(Term::Directive(d)) if !d.mechanism.queries_dns() => {
+                        let matched = matches!(d.mechanism, Mechanism::All)
+                            || d.mechanism.network_contains(ip);
+                        Some((d.effective_qualifier(), matched))
+                    }
+                    _ => None,
+                };
+                let quick = quick_match(term.as_bytes(), ip);
+                assert!(
+                    quick.is_none() || quick == full,
+                    "{term} {client}: {quick:?}"
+                );
+
+                let followed = format!("{term} ip4:192.0.2.1");
+                let scanned = quick_scan(followed.as_bytes(), ip);
+                let expected = quick.map(|(qualifier, matched)| (qualifier, matched, term.len()));
+                assert_eq!(scanned, expected, "{followed} {client}");
+            }
+        }
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for term in [
+            "ip4:192.0.2.0/24",
+            "-all",
+            "ip6:2001:db8::/32",
+            "IP4:192.0.2.1",
+        ] {
+            assert!(quick_match(term.as_bytes(), ip).is_some(), "{term}");
+        }
+    }
+
+    #[test]
+    fn plain_includes_are_the_includes_the_full_parser_accepts() {
+        let terms = [
+            "include:_spf.example.com",
+            "-INCLUDE:a.example",
+            "~include:x.example.com.",
+            "include:",
+            "include:museum",
+            "include:a.%{d}",
+            "include:foo:bar.example",
+            "include:ex ample.com",
+            "include:a.example.123",
+            "include",
+            "includes:a.example",
+            "+include:a.b-c",
+            "?include:a.b-",
+            "all",
+            "ip4:192.0.2.1",
+            "exp=a.example",
+        ];
+        for term in terms {
+            let full = matches!(
+                parse(term),
+                Ok(Term::Directive(Directive { mechanism: Mechanism::Include(spec), .. }))
+                    if spec.macro_string().is_literal()
+            );
+            assert_eq!(is_plain_include(term), full, "{term}");
+        }
     }
 
     #[test]

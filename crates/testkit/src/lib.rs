@@ -207,12 +207,10 @@ fn rdata(data: &RecordData) -> Option<RData> {
         RecordData::Aaaa(ip) => Some(RData::AAAA(AAAA(*ip))),
         RecordData::Mx(mx) => Some(RData::MX(MX::new(mx.preference, absolute(&mx.exchange)?))),
         RecordData::Ptr(host) => Some(RData::PTR(PTR(absolute(host)?))),
-        RecordData::Txt(txt) if txt.strings().is_empty() => {
+        RecordData::Txt(txt) if txt.strings().next().is_none() => {
             Some(RData::TXT(TXT::from_bytes(vec![b""])))
         }
-        RecordData::Txt(txt) => Some(RData::TXT(TXT::from_bytes(
-            txt.strings().iter().map(Vec::as_slice).collect(),
-        ))),
+        RecordData::Txt(txt) => Some(RData::TXT(TXT::from_bytes(txt.strings().collect()))),
         _ => None,
     }
 }
