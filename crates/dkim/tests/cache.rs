@@ -1,50 +1,19 @@
 //! The key cache: a key record is fetched once while its TTL lasts, fetched
 //! again after, and an unanswered lookup is never kept.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use mailtrail_dkim::{
     Cause, DkimResult, DkimVerification, KeyCache, Signer, SigningKey, VerifyOptions, verify_cached,
 };
-use mailtrail_dns::{Answer, DnsError, Mx, RecordData, Resolver, Txt, ZoneResolver};
+use mailtrail_dns::{RecordData, Txt, ZoneResolver};
+use mailtrail_testkit::CountingResolver;
 
 const NOW: u64 = 1_700_000_000;
 
 const MESSAGE: &[u8] = b"From: a@example.com\r\nSubject: hi\r\n\r\nHello.\r\n";
 
-/// A zone resolver that counts TXT lookups.
-struct Counting {
-    zone: ZoneResolver,
-    lookups: AtomicUsize,
-}
-
-impl Resolver for Counting {
-    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
-        self.lookups.fetch_add(1, Ordering::Relaxed);
-        self.zone.txt(name).await
-    }
-
-    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
-        self.zone.a(name).await
-    }
-
-    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
-        self.zone.aaaa(name).await
-    }
-
-    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
-        self.zone.mx(name).await
-    }
-
-    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
-        self.zone.ptr(ip).await
-    }
-}
-
 /// A message signed at `NOW` with selector `sel`, and a resolver that
 /// publishes `record` there with a TTL of 300 seconds.
-fn signed_and_published(record: Option<&str>) -> (Vec<u8>, Counting) {
+fn signed_and_published(record: Option<&str>) -> (Vec<u8>, CountingResolver) {
     let key = SigningKey::from_ed25519_seed(&[33; 32]).expect("a seed");
     let field = Signer::new(&key, "example.com", "sel")
         .unwrap()
@@ -59,14 +28,16 @@ fn signed_and_published(record: Option<&str>) -> (Vec<u8>, Counting) {
         RecordData::Txt(Txt::new([record])),
     )
     .expect("a valid name");
-    let dns = Counting {
-        zone,
-        lookups: AtomicUsize::new(0),
-    };
+    let dns = CountingResolver::new(zone);
     ([field.as_bytes(), MESSAGE].concat(), dns)
 }
 
-fn run<'m>(dns: &Counting, message: &'m [u8], now: u64, cache: &KeyCache) -> DkimVerification<'m> {
+fn run<'m>(
+    dns: &CountingResolver,
+    message: &'m [u8],
+    now: u64,
+    cache: &KeyCache,
+) -> DkimVerification<'m> {
     let options = VerifyOptions::new(now).clock_skew(std::time::Duration::from_secs(3600));
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -82,13 +53,13 @@ fn a_key_is_fetched_once_while_its_ttl_lasts_and_again_after() {
     for now in [NOW, NOW + 100, NOW + 299] {
         assert_eq!(run(&dns, &message, now, &cache).result(), DkimResult::Pass);
     }
-    assert_eq!(dns.lookups.load(Ordering::Relaxed), 1);
+    assert_eq!(dns.txt_lookups(), 1);
 
     assert_eq!(
         run(&dns, &message, NOW + 300, &cache).result(),
         DkimResult::Pass
     );
-    assert_eq!(dns.lookups.load(Ordering::Relaxed), 2, "the TTL ran out");
+    assert_eq!(dns.txt_lookups(), 2, "the TTL ran out");
 }
 
 #[test]
@@ -101,13 +72,13 @@ fn an_unusable_key_record_is_kept_with_its_cause() {
         let cause = verification.outcomes[0].cause.clone();
         assert!(matches!(cause, Some(Cause::KeyRecord(_))), "{cause:?}");
     }
-    assert_eq!(dns.lookups.load(Ordering::Relaxed), 1);
+    assert_eq!(dns.txt_lookups(), 1);
 }
 
 #[test]
 fn a_missing_key_is_asked_for_every_time() {
-    let (message, mut dns) = signed_and_published(None);
-    dns.zone = ZoneResolver::new();
+    let (message, _) = signed_and_published(None);
+    let dns = CountingResolver::new(ZoneResolver::new());
     let cache = KeyCache::default();
 
     for _ in 0..2 {
@@ -117,6 +88,6 @@ fn a_missing_key_is_asked_for_every_time() {
             Some(Cause::KeyNotFound { .. })
         ));
     }
-    assert_eq!(dns.lookups.load(Ordering::Relaxed), 2);
+    assert_eq!(dns.txt_lookups(), 2);
     assert!(cache.is_empty());
 }

@@ -2,63 +2,33 @@
 //! names, thousands of signatures. Each test asserts on results and counts
 //! (what was looked up, what was evaluated), never on time.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use mailtrail_dkim::{
     Cause, DkimResult, DkimVerification, SignatureError, Signer, SigningKey, VerifyOptions, verify,
 };
-use mailtrail_dns::{Answer, DnsError, Mx, RecordData, Resolver, Txt, ZoneResolver};
+use mailtrail_dns::{RecordData, Txt, ZoneResolver};
+use mailtrail_testkit::CountingResolver;
 
 const NOW: u64 = 1_700_000_000;
 
 const MESSAGE: &str = "From: a@example.com\r\nSubject: hi\r\n\r\nHello.\r\n";
 
-/// A zone resolver that counts TXT lookups.
-struct Counting {
-    zone: ZoneResolver,
-    lookups: AtomicUsize,
-}
-
-impl Resolver for Counting {
-    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
-        self.lookups.fetch_add(1, Ordering::Relaxed);
-        self.zone.txt(name).await
-    }
-
-    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
-        self.zone.a(name).await
-    }
-
-    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
-        self.zone.aaaa(name).await
-    }
-
-    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
-        self.zone.mx(name).await
-    }
-
-    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
-        self.zone.ptr(ip).await
-    }
-}
-
 fn key() -> SigningKey {
     SigningKey::from_ed25519_seed(&[21; 32]).expect("a seed")
 }
 
-fn resolver(key: &SigningKey) -> Counting {
+fn resolver(key: &SigningKey) -> CountingResolver {
     let mut zone = ZoneResolver::new();
     let record = RecordData::Txt(Txt::new([key.public_key_record()]));
     zone.insert("big._domainkey.example.com", 300, record)
         .expect("a valid name");
-    Counting {
-        zone,
-        lookups: AtomicUsize::new(0),
-    }
+    CountingResolver::new(zone)
 }
 
-fn run<'m>(dns: &Counting, message: &'m [u8], options: &VerifyOptions) -> DkimVerification<'m> {
+fn run<'m>(
+    dns: &CountingResolver,
+    message: &'m [u8],
+    options: &VerifyOptions,
+) -> DkimVerification<'m> {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a runtime")
@@ -133,11 +103,7 @@ fn a_one_megabyte_signature_field_is_an_error_not_a_crash() {
         Some(Cause::Signature(SignatureError::MissingTag { tag: "b" }))
     );
     assert_eq!(outcome.signing_domain, Some("example.com"));
-    assert_eq!(
-        dns.lookups.load(Ordering::Relaxed),
-        0,
-        "no key is fetched for it"
-    );
+    assert_eq!(dns.txt_lookups(), 0, "no key is fetched for it");
 }
 
 #[test]
@@ -180,11 +146,7 @@ fn thousands_of_signatures_are_capped_and_share_one_key_lookup() {
         .filter(|outcome| outcome.cause == Some(Cause::NotEvaluated { limit: 10 }))
         .count();
     assert_eq!((passed, capped), (10, 4990));
-    assert_eq!(
-        dns.lookups.load(Ordering::Relaxed),
-        1,
-        "the key is fetched once"
-    );
+    assert_eq!(dns.txt_lookups(), 1, "the key is fetched once");
     assert_eq!(verification.outcomes[4999].selector, Some("big"));
 
     let wider = VerifyOptions::new(NOW).max_signatures(100);

@@ -37,8 +37,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hickory_proto::op::{Edns, Header, HeaderCounts, Metadata, ResponseCode};
@@ -48,7 +49,7 @@ use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
-use mailtrail_dns::{DnsError, RecordData, RecordType, ZoneResolver};
+use mailtrail_dns::{Answer, DnsError, Mx, RecordData, RecordType, Resolver, Txt, ZoneResolver};
 use tokio::net::{TcpListener, UdpSocket};
 
 /// Starts a DNS server on 127.0.0.1 that answers from `zone`, and returns its
@@ -96,6 +97,66 @@ pub fn corpus_path(relative: &str) -> Option<PathBuf> {
     assert!(!under_ci, "the corpus file {} is missing", path.display());
     println!("skipped: the corpus file {} is missing", path.display());
     None
+}
+
+/// A zone resolver that counts its TXT lookups, for tests of caches and
+/// of how often an evaluator asks.
+///
+/// ```
+/// use mailtrail_dns::{Resolver, ZoneResolver};
+/// use mailtrail_testkit::CountingResolver;
+///
+/// let zone: ZoneResolver = "example.com. 300 IN TXT \"v=spf1 -all\"".parse()?;
+/// let counting = CountingResolver::new(zone);
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// runtime.block_on(counting.txt("example.com"))?;
+/// assert!(runtime.block_on(counting.txt("other.example")).is_err());
+///
+/// assert_eq!(counting.txt_lookups(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CountingResolver {
+    zone: ZoneResolver,
+    txt_lookups: AtomicUsize,
+}
+
+impl CountingResolver {
+    /// Answers from `zone`, counting from zero.
+    pub fn new(zone: ZoneResolver) -> Self {
+        Self {
+            zone,
+            txt_lookups: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many TXT lookups were asked for, answered or not.
+    pub fn txt_lookups(&self) -> usize {
+        self.txt_lookups.load(Ordering::Relaxed)
+    }
+}
+
+impl Resolver for CountingResolver {
+    async fn txt(&self, name: &str) -> Result<Answer<Txt>, DnsError> {
+        self.txt_lookups.fetch_add(1, Ordering::Relaxed);
+        self.zone.txt(name).await
+    }
+
+    async fn a(&self, name: &str) -> Result<Answer<Ipv4Addr>, DnsError> {
+        self.zone.a(name).await
+    }
+
+    async fn aaaa(&self, name: &str) -> Result<Answer<Ipv6Addr>, DnsError> {
+        self.zone.aaaa(name).await
+    }
+
+    async fn mx(&self, name: &str) -> Result<Answer<Mx>, DnsError> {
+        self.zone.mx(name).await
+    }
+
+    async fn ptr(&self, ip: IpAddr) -> Result<Answer<String>, DnsError> {
+        self.zone.ptr(ip).await
+    }
 }
 
 /// Answers queries from a zone.
