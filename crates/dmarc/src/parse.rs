@@ -217,22 +217,33 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
     valid
 }
 
-/// `none`, `quarantine` or `reject`, without regard to case.
+/// `none`, `quarantine` or `reject`, without regard to case. The length
+/// picks the keyword; the bytes are then compared a word at a time, with
+/// bit 0x20 set in each, which lowercases a capital and leaves a lowercase
+/// letter (and maps no other byte onto one).
 fn policy(value: &[u8]) -> Option<Policy> {
-    let policy = match value.first()? | 0x20 {
-        b'n' => Policy::None,
-        b'q' => Policy::Quarantine,
-        b'r' => Policy::Reject,
+    let policy = match value.len() {
+        4 => Policy::None,
+        6 => Policy::Reject,
+        10 => Policy::Quarantine,
         _ => return None,
     };
-    // Setting bit 0x20 lowercases a capital and leaves a lowercase letter.
+    // Three words, at the start, the middle and the end, cover every byte.
     let written = policy.as_str().as_bytes();
-    let same = value.len() == written.len()
-        && value
-            .iter()
-            .zip(written)
-            .all(|(byte, letter)| byte | 0x20 == *letter);
+    let same = [0, (value.len() - 4) / 2, value.len() - 4]
+        .into_iter()
+        .all(|at| lowercase_word(value, at) == lowercase_word(written, at));
     same.then_some(policy)
+}
+
+/// The four bytes of `bytes` from `at`, with bit 0x20 set in each; `at + 4`
+/// is at most the length.
+fn lowercase_word(bytes: &[u8], at: usize) -> u32 {
+    let word = bytes
+        .get(at..at + 4)
+        .and_then(|four| four.try_into().ok())
+        .map_or(0, u32::from_le_bytes);
+    word | 0x2020_2020
 }
 
 /// `r` or `s`.
@@ -783,6 +794,38 @@ mod tests {
         let record = Record::parse(" v=DMARC1 ;\tp = quarantine ;  ").unwrap();
         assert_eq!(record.policy, Some(Policy::Quarantine));
         assert!(record.deviations.is_empty());
+    }
+
+    #[test]
+    fn policies_are_read_without_regard_to_case_and_only_whole() {
+        for (value, expected) in [
+            ("none", Some(Policy::None)),
+            ("NoNe", Some(Policy::None)),
+            ("REJECT", Some(Policy::Reject)),
+            ("QuArAnTiNe", Some(Policy::Quarantine)),
+            ("quaXantine", None),
+            ("quarantind", None),
+            ("rejec", None),
+            ("rejectt", None),
+            ("nonf", None),
+            ("n\u{e9}ne", None),
+            ("", None),
+        ] {
+            assert_eq!(policy(value.as_bytes()), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn values_with_inner_or_trailing_white_space_end_at_their_semicolon() {
+        let text = "v=DMARC1; p=reject ; fo=1 : d\t; ri=60 \t; sp=none";
+        let record = Record::parse(text).unwrap();
+        assert_eq!(record.policy, Some(Policy::Reject));
+        assert!(record.failure_options.is_some_and(|options| options.dkim));
+        assert_eq!(record.report_interval, Some(60));
+        assert_eq!(record.subdomain_policy, Some(Policy::None));
+        let record = Record::parse("v=DMARC1; p=re ject; t=y\x01").unwrap();
+        assert_eq!(record.deviations[0].span, Span::new(12, 19));
+        assert_eq!(record.deviations[1].span, Span::new(23, 25));
     }
 
     #[test]
