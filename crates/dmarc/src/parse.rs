@@ -380,6 +380,16 @@ fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
 fn uri_end(bytes: &[u8], start: usize) -> Option<usize> {
     let scheme_end = uri_scheme_end(bytes, start)?;
     let mut at = scheme_end + 1;
+    // Four bytes a test while they last: the table's answers joined without
+    // a branch between them.
+    while at + 4 <= bytes.len()
+        && URI_BYTES[usize::from(bytes[at])]
+            & URI_BYTES[usize::from(bytes[at + 1])]
+            & URI_BYTES[usize::from(bytes[at + 2])]
+            & URI_BYTES[usize::from(bytes[at + 3])]
+    {
+        at += 4;
+    }
     while at < bytes.len() && URI_BYTES[usize::from(bytes[at])] {
         at += 1;
     }
@@ -400,6 +410,11 @@ fn limit_end(bytes: &[u8], start: usize) -> usize {
 /// The offset of the `:` ending the URI scheme (`ALPHA *( ALPHA / DIGIT /
 /// "+" / "-" / "." )`) that starts at `start`, or `None`.
 fn uri_scheme_end(bytes: &[u8], start: usize) -> Option<usize> {
+    // Nearly every report URI is a `mailto:` one: seven bytes compared at
+    // once say so.
+    if bytes.get(start..start + 7) == Some(b"mailto:") {
+        return Some(start + 6);
+    }
     if !bytes.get(start)?.is_ascii_alphabetic() {
         return None;
     }
@@ -646,6 +661,7 @@ impl TagSpecs<'_> {
 /// ending it (or of the end of the record), and the end of its text
 /// without trailing white space. Most values are a few bytes, shorter than
 /// what `memchr` needs to pay off.
+#[inline(always)]
 fn value_end(bytes: &[u8], start: usize) -> (usize, usize) {
     let at = start + semicolon(&bytes[start..]);
     let mut text_end = at;
