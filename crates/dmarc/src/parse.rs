@@ -168,7 +168,7 @@ impl<'a> Record<'a> {
     fn report_uris(&mut self, tag: Tag, text: &'a str, spec: &TagSpec) -> Option<ReportUris<'a>> {
         let value = &text[spec.value_span.range()];
         if spec.uris_valid {
-            return Some(ReportUris::new(Cow::Borrowed(value)));
+            return Some(ReportUris::borrowed(value));
         }
 
         let mut valid = 0;
@@ -184,7 +184,7 @@ impl<'a> Record<'a> {
             }
             offset += element.len() + 1;
         }
-        (valid > 0).then(|| ReportUris::new(Cow::Borrowed(value)))
+        (valid > 0).then(|| ReportUris::borrowed(value))
     }
 
     /// Notes a tag name written in capitals.
@@ -322,12 +322,16 @@ fn keywords(value: &[u8]) -> bool {
 
 /// A decimal number of at most 10 digits that fits its type.
 fn number<T: TryFrom<u64>>(digits: &[u8]) -> Option<T> {
-    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 10 {
         return None;
     }
-    let number = digits
-        .iter()
-        .fold(0u64, |total, digit| total * 10 + u64::from(digit - b'0'));
+    let mut number = 0u64;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10 + u64::from(digit - b'0');
+    }
     T::try_from(number).ok()
 }
 
@@ -377,6 +381,7 @@ fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
 
 /// The end of the URI (without its size limit) that starts at `start`: a
 /// scheme, `:`, then at least one URI byte; `None` when there is none.
+#[inline(always)]
 fn uri_end(bytes: &[u8], start: usize) -> Option<usize> {
     let scheme_end = uri_scheme_end(bytes, start)?;
     let mut at = scheme_end + 1;
