@@ -611,12 +611,22 @@ impl Iterator for TagSpecs<'_> {
         }
 
         let name_len = name_end - start;
-        let (key, capitals) = match name_len {
-            0..=8 => lowercase_packed(key),
-            // No tag name is that long; 0 is no tag's key.
-            _ => (0, bytes[start..name_end].iter().any(u8::is_ascii_uppercase)),
+        let (tag, capitals) = match name_len {
+            // A name found as written is in lowercase, as every tag's key
+            // is: only other names need their capitals lowercased.
+            0..=8 => match Tag::from_key(key) {
+                Some(tag) => (Some(tag), false),
+                None => {
+                    let (key, capitals) = lowercase_packed(key);
+                    (Tag::from_key(key), capitals)
+                }
+            },
+            // No tag name is that long.
+            _ => (
+                None,
+                bytes[start..name_end].iter().any(u8::is_ascii_uppercase),
+            ),
         };
-        let tag = Tag::from_key(key);
 
         let value_start = skip_wsp(bytes, at + 1);
         let listed = match tag {
