@@ -211,6 +211,7 @@ impl FromStr for Record<'static> {
 }
 
 /// Stores `value` if it is `Some`, saying whether it was.
+#[inline(always)]
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
     let valid = value.is_some();
     *slot = value;
@@ -221,6 +222,7 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
 /// picks the keyword; the bytes are then compared a word at a time, with
 /// bit 0x20 set in each, which lowercases a capital and leaves a lowercase
 /// letter (and maps no other byte onto one).
+#[inline(always)]
 fn policy(value: &[u8]) -> Option<Policy> {
     let policy = match value.len() {
         4 => Policy::None,
