@@ -165,14 +165,26 @@ impl<'a> Record<'a> {
     /// element is valid. A list whose every element is valid was checked
     /// while its tag was read; only a list with a bad element is split here
     /// to say which.
+    #[inline(always)]
     fn report_uris(&mut self, tag: Tag, text: &'a str, spec: &TagSpec) -> Option<ReportUris<'a>> {
         let value = &text[spec.value_span.range()];
         if spec.uris_valid {
             return Some(ReportUris::borrowed(value));
         }
+        self.some_report_uris(tag, value, spec.value_span.start)
+    }
 
+    /// [`Self::report_uris`] for a list with an invalid element, apart so
+    /// that the common path stays short.
+    #[cold]
+    fn some_report_uris(
+        &mut self,
+        tag: Tag,
+        value: &'a str,
+        start: usize,
+    ) -> Option<ReportUris<'a>> {
         let mut valid = 0;
-        let mut offset = spec.value_span.start;
+        let mut offset = start;
         for element in pieces(value, b',') {
             let trimmed = element.trim_matches(is_wsp);
             if report_uri(trimmed).is_some() {
