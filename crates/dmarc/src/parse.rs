@@ -374,6 +374,7 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
 /// [`value_end`] says it, when every element of it, between commas and
 /// white space, is a valid `dmarc-uri`: one pass over the bytes. `None`
 /// when an element is not.
+#[inline(always)]
 fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start;
     loop {
