@@ -165,14 +165,26 @@ impl<'a> Record<'a> {
     /// element is valid. A list whose every element is valid was checked
     /// while its tag was read; only a list with a bad element is split here
     /// to say which.
+    #[inline(always)]
     fn report_uris(&mut self, tag: Tag, text: &'a str, spec: &TagSpec) -> Option<ReportUris<'a>> {
         let value = &text[spec.value_span.range()];
         if spec.uris_valid {
-            return Some(ReportUris::new(Cow::Borrowed(value)));
+            return Some(ReportUris::borrowed(value));
         }
+        self.some_report_uris(tag, value, spec.value_span.start)
+    }
 
+    /// [`Self::report_uris`] for a list with an invalid element, apart so
+    /// that the common path stays short.
+    #[cold]
+    fn some_report_uris(
+        &mut self,
+        tag: Tag,
+        value: &'a str,
+        start: usize,
+    ) -> Option<ReportUris<'a>> {
         let mut valid = 0;
-        let mut offset = spec.value_span.start;
+        let mut offset = start;
         for element in pieces(value, b',') {
             let trimmed = element.trim_matches(is_wsp);
             if report_uri(trimmed).is_some() {
@@ -184,7 +196,7 @@ impl<'a> Record<'a> {
             }
             offset += element.len() + 1;
         }
-        (valid > 0).then(|| ReportUris::new(Cow::Borrowed(value)))
+        (valid > 0).then(|| ReportUris::borrowed(value))
     }
 
     /// Notes a tag name written in capitals.
@@ -211,28 +223,41 @@ impl FromStr for Record<'static> {
 }
 
 /// Stores `value` if it is `Some`, saying whether it was.
+#[inline(always)]
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
     let valid = value.is_some();
     *slot = value;
     valid
 }
 
-/// `none`, `quarantine` or `reject`, without regard to case.
+/// `none`, `quarantine` or `reject`, without regard to case. The length
+/// picks the keyword; the bytes are then compared a word at a time, with
+/// bit 0x20 set in each, which lowercases a capital and leaves a lowercase
+/// letter (and maps no other byte onto one).
+#[inline(always)]
 fn policy(value: &[u8]) -> Option<Policy> {
-    let policy = match value.first()? | 0x20 {
-        b'n' => Policy::None,
-        b'q' => Policy::Quarantine,
-        b'r' => Policy::Reject,
+    let policy = match value.len() {
+        4 => Policy::None,
+        6 => Policy::Reject,
+        10 => Policy::Quarantine,
         _ => return None,
     };
-    // Setting bit 0x20 lowercases a capital and leaves a lowercase letter.
+    // Three words, at the start, the middle and the end, cover every byte.
     let written = policy.as_str().as_bytes();
-    let same = value.len() == written.len()
-        && value
-            .iter()
-            .zip(written)
-            .all(|(byte, letter)| byte | 0x20 == *letter);
+    let same = [0, (value.len() - 4) / 2, value.len() - 4]
+        .into_iter()
+        .all(|at| lowercase_word(value, at) == lowercase_word(written, at));
     same.then_some(policy)
+}
+
+/// The four bytes of `bytes` from `at`, with bit 0x20 set in each; `at + 4`
+/// is at most the length.
+fn lowercase_word(bytes: &[u8], at: usize) -> u32 {
+    let word = bytes
+        .get(at..at + 4)
+        .and_then(|four| four.try_into().ok())
+        .map_or(0, u32::from_le_bytes);
+    word | 0x2020_2020
 }
 
 /// `r` or `s`.
@@ -311,12 +336,16 @@ fn keywords(value: &[u8]) -> bool {
 
 /// A decimal number of at most 10 digits that fits its type.
 fn number<T: TryFrom<u64>>(digits: &[u8]) -> Option<T> {
-    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > 10 {
         return None;
     }
-    let number = digits
-        .iter()
-        .fold(0u64, |total, digit| total * 10 + u64::from(digit - b'0'));
+    let mut number = 0u64;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10 + u64::from(digit - b'0');
+    }
     T::try_from(number).ok()
 }
 
@@ -345,6 +374,7 @@ pub(crate) fn report_uri(element: &str) -> Option<ReportUri<'_>> {
 /// [`value_end`] says it, when every element of it, between commas and
 /// white space, is a valid `dmarc-uri`: one pass over the bytes. `None`
 /// when an element is not.
+#[inline(always)]
 fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start;
     loop {
@@ -366,9 +396,20 @@ fn uri_list_end(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
 
 /// The end of the URI (without its size limit) that starts at `start`: a
 /// scheme, `:`, then at least one URI byte; `None` when there is none.
+#[inline(always)]
 fn uri_end(bytes: &[u8], start: usize) -> Option<usize> {
     let scheme_end = uri_scheme_end(bytes, start)?;
     let mut at = scheme_end + 1;
+    // Four bytes a test while they last: the table's answers joined without
+    // a branch between them.
+    while at + 4 <= bytes.len()
+        && URI_BYTES[usize::from(bytes[at])]
+            & URI_BYTES[usize::from(bytes[at + 1])]
+            & URI_BYTES[usize::from(bytes[at + 2])]
+            & URI_BYTES[usize::from(bytes[at + 3])]
+    {
+        at += 4;
+    }
     while at < bytes.len() && URI_BYTES[usize::from(bytes[at])] {
         at += 1;
     }
@@ -389,6 +430,11 @@ fn limit_end(bytes: &[u8], start: usize) -> usize {
 /// The offset of the `:` ending the URI scheme (`ALPHA *( ALPHA / DIGIT /
 /// "+" / "-" / "." )`) that starts at `start`, or `None`.
 fn uri_scheme_end(bytes: &[u8], start: usize) -> Option<usize> {
+    // Nearly every report URI is a `mailto:` one: seven bytes compared at
+    // once say so.
+    if bytes.get(start..start + 7) == Some(b"mailto:") {
+        return Some(start + 6);
+    }
     if !bytes.get(start)?.is_ascii_alphabetic() {
         return None;
     }
@@ -580,12 +626,22 @@ impl Iterator for TagSpecs<'_> {
         }
 
         let name_len = name_end - start;
-        let (key, capitals) = match name_len {
-            0..=8 => lowercase_packed(key),
-            // No tag name is that long; 0 is no tag's key.
-            _ => (0, bytes[start..name_end].iter().any(u8::is_ascii_uppercase)),
+        let (tag, capitals) = match name_len {
+            // A name found as written is in lowercase, as every tag's key
+            // is: only other names need their capitals lowercased.
+            0..=8 => match Tag::from_key(key) {
+                Some(tag) => (Some(tag), false),
+                None => {
+                    let (key, capitals) = lowercase_packed(key);
+                    (Tag::from_key(key), capitals)
+                }
+            },
+            // No tag name is that long.
+            _ => (
+                None,
+                bytes[start..name_end].iter().any(u8::is_ascii_uppercase),
+            ),
         };
-        let tag = Tag::from_key(key);
 
         let value_start = skip_wsp(bytes, at + 1);
         let listed = match tag {
@@ -635,6 +691,7 @@ impl TagSpecs<'_> {
 /// ending it (or of the end of the record), and the end of its text
 /// without trailing white space. Most values are a few bytes, shorter than
 /// what `memchr` needs to pay off.
+#[inline(always)]
 fn value_end(bytes: &[u8], start: usize) -> (usize, usize) {
     let at = start + semicolon(&bytes[start..]);
     let mut text_end = at;
@@ -783,6 +840,38 @@ mod tests {
         let record = Record::parse(" v=DMARC1 ;\tp = quarantine ;  ").unwrap();
         assert_eq!(record.policy, Some(Policy::Quarantine));
         assert!(record.deviations.is_empty());
+    }
+
+    #[test]
+    fn policies_are_read_without_regard_to_case_and_only_whole() {
+        for (value, expected) in [
+            ("none", Some(Policy::None)),
+            ("NoNe", Some(Policy::None)),
+            ("REJECT", Some(Policy::Reject)),
+            ("QuArAnTiNe", Some(Policy::Quarantine)),
+            ("quaXantine", None),
+            ("quarantind", None),
+            ("rejec", None),
+            ("rejectt", None),
+            ("nonf", None),
+            ("n\u{e9}ne", None),
+            ("", None),
+        ] {
+            assert_eq!(policy(value.as_bytes()), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn values_with_inner_or_trailing_white_space_end_at_their_semicolon() {
+        let text = "v=DMARC1; p=reject ; fo=1 : d\t; ri=60 \t; sp=none";
+        let record = Record::parse(text).unwrap();
+        assert_eq!(record.policy, Some(Policy::Reject));
+        assert!(record.failure_options.is_some_and(|options| options.dkim));
+        assert_eq!(record.report_interval, Some(60));
+        assert_eq!(record.subdomain_policy, Some(Policy::None));
+        let record = Record::parse("v=DMARC1; p=re ject; t=y\x01").unwrap();
+        assert_eq!(record.deviations[0].span, Span::new(12, 19));
+        assert_eq!(record.deviations[1].span, Span::new(23, 25));
     }
 
     #[test]

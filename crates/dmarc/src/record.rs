@@ -474,13 +474,11 @@ impl fmt::Display for FailureOptions {
 }
 
 impl<'a> ReportUris<'a> {
-    /// Wraps the text of a `rua=` or `ruf=` value; the parser checked it.
-    pub(crate) fn new(text: Cow<'a, str>) -> Self {
-        let text = match text {
-            Cow::Borrowed(text) => UriText::Borrowed(text),
-            Cow::Owned(text) => UriText::Shared(Arc::from(text)),
-        };
-        Self { text }
+    /// Borrows the text of a `rua=` or `ruf=` value; the parser checked it.
+    pub(crate) const fn borrowed(text: &'a str) -> Self {
+        Self {
+            text: UriText::Borrowed(text),
+        }
     }
 
     /// The valid destinations, in the order written.
