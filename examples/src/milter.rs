@@ -157,10 +157,9 @@ impl<R: Resolver> Filter<R> {
     /// The modifications and the final action for a finished check.
     fn respond(&self, stamp: &Stamp<'_>) -> ModificationResponse {
         let mut response = ModificationResponse::builder();
-        let mut claimed: Vec<usize> = stamp.claimed.iter().map(|f| f.occurrence).collect();
-        claimed.sort_unstable_by(|a, b| b.cmp(a));
-        for occurrence in claimed {
-            let index = u32::try_from(occurrence).unwrap_or(u32::MAX);
+        // Bottom first, so no removal shifts the occurrence of the next.
+        for claimed in stamp.claimed.iter().rev() {
+            let index = u32::try_from(claimed.occurrence).unwrap_or(u32::MAX);
             response.push(ChangeHeader::new(index, b"Authentication-Results", b""));
         }
 
