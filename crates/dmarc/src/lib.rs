@@ -149,6 +149,7 @@ mod evaluate;
 mod parse;
 mod record;
 mod report;
+mod uri;
 mod verdict;
 
 pub use discovery::{

@@ -488,7 +488,7 @@ impl<'a> ReportUris<'a> {
             UriText::Shared(text) => &**text,
         };
         crate::parse::pieces(text, b',')
-            .filter_map(|element| crate::parse::report_uri(element.trim_matches([' ', '\t'])))
+            .filter_map(|element| crate::uri::report_uri(element.trim_matches([' ', '\t'])))
     }
 
     /// Whether no destination is valid.
