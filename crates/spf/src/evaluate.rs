@@ -12,8 +12,9 @@ use std::time::UNIX_EPOCH;
 use mailtrail_dns::{DnsError, Resolver};
 
 use crate::lookup::Lookups;
+use crate::quick::quick_match;
 use crate::select::{Checked, Fetched, select_record};
-use crate::term::{is_name_byte, quick_match};
+use crate::term::is_name_byte;
 use crate::trace::{LimitKind, RecordFound, TermVerdict};
 use crate::{
     Cause, Counters, Directive, DomainSpec, Location, MacroLetter, MacroString, MacroValues,

@@ -204,6 +204,7 @@ mod lookup;
 mod macros;
 mod network;
 mod outcome;
+mod quick;
 mod received_spf;
 mod record;
 mod select;

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use mailtrail_dns::{DnsError, Txt};
 
 use crate::evaluate::Site;
+use crate::quick::{is_plain_include, quick_scan};
 use crate::record::{self, VERSION};
-use crate::term::{is_plain_include, quick_scan};
 use crate::trace::RecordFound;
 use crate::{DomainSpec, Mechanism, Modifier, Problem, RecordError, Term, is_spf_record};
 
