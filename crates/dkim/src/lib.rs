@@ -149,4 +149,6 @@ pub use sign::{DEFAULT_SIGNED_HEADERS, SignError, Signer, TagOrder};
 pub use signature::{Algorithm, DkimSignature, SignatureError};
 pub use signing_key::{KeyError, SigningKey};
 pub use tag_list::{Tag, TagList, TagListError};
-pub use verify::{VerifyOptions, verify, verify_block, verify_block_cached, verify_cached};
+pub use verify::{
+    VerifyOptions, verify, verify_block, verify_block_cached, verify_block_with, verify_cached,
+};

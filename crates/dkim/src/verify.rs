@@ -89,7 +89,7 @@ pub async fn verify_block<'a, R: Resolver + ?Sized>(
     block: &HeaderBlock<'a>,
     options: &VerifyOptions,
 ) -> DkimVerification<'a> {
-    verify_with(resolver, message, block, options, None).await
+    verify_block_with(resolver, message, block, options, None).await
 }
 
 /// [`verify_block`] with the key cache of [`verify_cached`].
@@ -100,11 +100,12 @@ pub async fn verify_block_cached<'a, R: Resolver + ?Sized>(
     options: &VerifyOptions,
     cache: &KeyCache,
 ) -> DkimVerification<'a> {
-    verify_with(resolver, message, block, options, Some(cache)).await
+    verify_block_with(resolver, message, block, options, Some(cache)).await
 }
 
-/// Verifies every signature field, with or without a key cache.
-async fn verify_with<'a, R: Resolver + ?Sized>(
+/// [`verify_block`] or [`verify_block_cached`], as `cache` says: for a
+/// caller whose cache is optional.
+pub async fn verify_block_with<'a, R: Resolver + ?Sized>(
     resolver: &R,
     message: &'a [u8],
     block: &HeaderBlock<'a>,

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
 use mailtrail_authres::{AuthresField, Strictness, Trust, TrustConfig, parse_fields};
-use mailtrail_dkim::{DkimResult, DkimVerification, KeyCache, VerifyOptions};
+use mailtrail_dkim::{DkimResult, DkimVerification, KeyCache, VerifyOptions, verify_block_with};
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Verdict};
 use mailtrail_dns::Resolver;
 use mailtrail_message::{HeaderBlock, Span, address, split};
@@ -17,7 +17,6 @@ use mailtrail_spf::{IdentityCheck, SpfResult, Verifier};
 use crate::doors::{Doors, EntryClass};
 use crate::findings::{Code, Evidence, Finding, Severity};
 use crate::organisation::lowercase_name;
-use crate::stamp::verify_dkim;
 use crate::{MtaStsSource, OrganisationView};
 
 /// Analyses messages for one organisation.
@@ -175,7 +174,8 @@ where
 
         let spf = self.spf(&block, &chain, entry.as_ref()).await;
         let options = VerifyOptions::new(self.now.as_second().max(0).unsigned_abs());
-        let dkim = verify_dkim(self.resolver, message, &block, &options, self.key_cache).await;
+        let dkim =
+            verify_block_with(self.resolver, message, &block, &options, self.key_cache).await;
         let auth = Authentication::from_outcomes(spf.as_ref(), &dkim);
         let dmarc = Evaluator::new(self.resolver)
             .evaluate_block(&block, &auth)

@@ -15,8 +15,7 @@ use mailtrail_authres::{
     Strictness, parse_fields,
 };
 use mailtrail_dkim::{
-    DkimOutcome, DkimResult, DkimVerification, KeyCache, VerifyOptions, verify_block,
-    verify_block_cached,
+    DkimOutcome, DkimResult, DkimVerification, KeyCache, VerifyOptions, verify_block_with,
 };
 use mailtrail_dmarc::{Authentication, DmarcResult, Evaluator, Policy, Verdict};
 use mailtrail_dns::Resolver;
@@ -156,7 +155,8 @@ impl<'r, R: Resolver + ?Sized> Stamper<'r, R> {
         };
 
         let options = VerifyOptions::new(now);
-        let dkim = verify_dkim(self.resolver, message, &block, &options, self.key_cache).await;
+        let dkim =
+            verify_block_with(self.resolver, message, &block, &options, self.key_cache).await;
         let auth = Authentication::from_outcomes(Some(&spf), &dkim);
         let dmarc = Evaluator::new(self.resolver)
             .evaluate_block(&block, &auth)
@@ -214,20 +214,6 @@ impl Stamp<'_> {
     /// The whole field, folded within 78 columns, ending in CRLF.
     pub fn to_field(&self) -> String {
         self.field.to_field()
-    }
-}
-
-/// Verifies every signature, through the key cache when there is one.
-pub(crate) async fn verify_dkim<'m, R: Resolver + ?Sized>(
-    resolver: &R,
-    message: &'m [u8],
-    block: &HeaderBlock<'m>,
-    options: &VerifyOptions,
-    cache: Option<&KeyCache>,
-) -> DkimVerification<'m> {
-    match cache {
-        Some(cache) => verify_block_cached(resolver, message, block, options, cache).await,
-        None => verify_block(resolver, message, block, options).await,
     }
 }
 
